@@ -1,0 +1,2 @@
+// Placeholder entry point; the command tree is being built.
+return 0;
