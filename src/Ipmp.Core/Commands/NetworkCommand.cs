@@ -1,0 +1,35 @@
+using System.Collections.Immutable;
+using System.Net;
+using Ipmp.Core.Model;
+
+namespace Ipmp.Core.Commands;
+
+/// <summary>Something the engine asks the network (kernel or simulator) to do.</summary>
+public abstract record NetworkCommand;
+
+public enum AddressRole
+{
+    /// <summary>A data address: used by applications, moves between members.</summary>
+    Data,
+    /// <summary>A test address: deprecated (never chosen as a source), never moves.</summary>
+    Test,
+}
+
+public sealed record AddAddress(string Interface, IpPrefix Address, AddressRole Role) : NetworkCommand;
+
+public sealed record RemoveAddress(string Interface, IpPrefix Address) : NetworkCommand;
+
+/// <summary>Tell the link that <paramref name="Address"/> now lives on <paramref name="Interface"/>:
+/// gratuitous ARP for IPv4, unsolicited neighbour advertisement for IPv6.</summary>
+public sealed record AnnounceAddress(string Interface, IPAddress Address) : NetworkCommand;
+
+/// <summary>Send one ICMP echo request from a test address out of one interface.</summary>
+/// <param name="Icmp">The whole ICMP message; the IPv4 checksum is filled in, the IPv6 one is left to the kernel.</param>
+public sealed record SendProbe(string Interface, IPAddress Source, IPAddress Destination, ReadOnlyMemory<byte> Icmp)
+    : NetworkCommand;
+
+/// <summary>Prepare a new member so that it answers only for its own addresses (arp_ignore/arp_announce).</summary>
+public sealed record PrepareMember(string Interface) : NetworkCommand;
+
+/// <summary>The members that carry a group's outbound traffic changed (for load spreading).</summary>
+public sealed record SetOutboundMembers(string Group, ImmutableArray<string> Members) : NetworkCommand;

@@ -1,0 +1,17 @@
+namespace Ipmp.Core.Engine;
+
+/// <summary>Knobs that are not in /etc/default/mpathd.</summary>
+public sealed record EngineOptions
+{
+    /// <summary>Goes into the high byte of the ICMP identifier (illumos uses the pid).</summary>
+    public int RunId { get; init; } = Environment.ProcessId;
+
+    /// <summary>Per-run cookie carried in every probe; replies without it never count.</summary>
+    public ulong Cookie { get; init; } = (ulong)Random.Shared.NextInt64();
+
+    /// <summary>Lost probes are ignored this long after an interface starts probing (spanning tree).</summary>
+    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromSeconds(40);
+
+    /// <summary>How long a missing test address is tolerated before it is logged.</summary>
+    public TimeSpan TestAddressGrace { get; init; } = TimeSpan.FromSeconds(20);
+}

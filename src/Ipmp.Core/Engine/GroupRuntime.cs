@@ -1,0 +1,63 @@
+using Ipmp.Core.Configuration;
+using Ipmp.Core.Status;
+
+namespace Ipmp.Core.Engine;
+
+/// <summary>One group (illumos phyint_group): members, state, the current FDT and the data addresses.</summary>
+public sealed class GroupRuntime(string name, TimeSpan configuredFdt)
+{
+    /// <summary>Probes per FDT: NUM_PROBE_FAILS + 2.</summary>
+    public const int ProbesPerFdt = 7;
+
+    public string Name { get; } = name;
+    public bool IsAnonymous => Name.Length == 0;
+    public GroupConfig? Config { get; set; }
+
+    /// <summary>Members, newest first (illumos inserts at the head).</summary>
+    public List<InterfaceRuntime> Members { get; } = [];
+    public List<DataAddress> Addresses { get; } = [];
+
+    /// <summary>A new named group starts failed until a member is seen working.</summary>
+    public GroupState State { get; set; } = name.Length == 0 ? GroupState.Ok : GroupState.Failed;
+
+    public TimeSpan ConfiguredFdt { get; private set; } = configuredFdt;
+    public TimeSpan Fdt { get; private set; } = configuredFdt;
+    public TimeSpan ConfiguredInterval => ConfiguredFdt / ProbesPerFdt;
+    public TimeSpan ProbeInterval { get; private set; } = configuredFdt / ProbesPerFdt;
+    public TimeSpan? LastFdtRaise { get; set; }
+
+    /// <summary>Whether the group has ever had a usable member (a new group starts failed silently).</summary>
+    public bool EverUsable { get; set; }
+
+    /// <summary>The active members last told to the network (load spreading).</summary>
+    public IReadOnlyList<string> LastOutbound { get; set; } = [];
+
+    public ulong Signature { get; private set; } = 1UL << 48;
+    public void Touch() => Signature++;
+
+    public InterfaceRuntime? V4Nominee { get; set; }
+    public InterfaceRuntime? V6Nominee { get; set; }
+
+    public void Reconfigure(TimeSpan configuredFdt)
+    {
+        if (configuredFdt == ConfiguredFdt) return;
+        ConfiguredFdt = configuredFdt;
+        if (Fdt < configuredFdt || ProbeInterval <= ConfiguredInterval) SetFdt(configuredFdt);
+    }
+
+    public void SetFdt(TimeSpan fdt)
+    {
+        Fdt = fdt;
+        ProbeInterval = fdt == ConfiguredFdt ? ConfiguredInterval : fdt / ProbesPerFdt;
+    }
+
+    public void SetInterval(TimeSpan interval)
+    {
+        ProbeInterval = interval;
+        Fdt = interval * ProbesPerFdt;
+    }
+
+    public bool FdtRaised => ProbeInterval > ConfiguredInterval;
+
+    public IEnumerable<InterfaceRuntime> ActiveMembers => Members.Where(m => m.Active);
+}

@@ -1,0 +1,75 @@
+using System.Net.Sockets;
+using Ipmp.Core.Configuration;
+using Ipmp.Core.Events;
+using Ipmp.Core.Model;
+using Ipmp.Core.Probing;
+using Ipmp.Core.Status;
+
+namespace Ipmp.Core.Engine;
+
+/// <summary>
+/// One tracked interface (illumos phyint): what the kernel shows of it, what the operator configured, and
+/// the daemon's own flags. The daemon's flags are authoritative (illumos bug 6790310: never trust a flag
+/// that someone else may have rewritten).
+/// </summary>
+public sealed class InterfaceRuntime
+{
+    public InterfaceRuntime(string name, GroupRuntime group, InterfaceConfig? config, TimeSpan now)
+    {
+        Name = name;
+        Group = group;
+        Config = config;
+        CreatedAt = now;
+    }
+
+    public string Name { get; }
+    public GroupRuntime Group { get; set; }
+    public InterfaceConfig? Config { get; set; }
+    public TimeSpan CreatedAt { get; set; }
+
+    /// <summary>The kernel's view; null while the interface does not exist (missing at boot, unplugged).</summary>
+    public LinkInfo? Link { get; set; }
+    public bool Present => Link is not null;
+
+    /// <summary>The addresses the daemon believes are on the interface (kernel events and its own commands).</summary>
+    public HashSet<IpPrefix> Addresses { get; set; } = [];
+
+    public PiState State { get; set; } = PiState.Init;
+    public bool Failed { get; set; }
+    public bool Inactive { get; set; }
+    public bool Offline { get; set; }
+    public bool HwAddrDup { get; set; }
+
+    public bool Standby => Config?.Standby ?? false;
+
+    public ProbeInstance V4 { get; } = new(AddressFamily.InterNetwork);
+    public ProbeInstance V6 { get; } = new(AddressFamily.InterNetworkV6);
+    public IEnumerable<ProbeInstance> Instances => [V4, V6];
+    public bool CanProbe => V4.CanProbe || V6.CanProbe;
+    public bool HasTargets => V4.HasTargets || V6.HasTargets;
+
+    /// <summary>The two most recent link-up times, for flap damping.</summary>
+    public TimeSpan?[] LinkUps { get; } = new TimeSpan?[2];
+    public TimeSpan? FlapRecheckAt { get; set; }
+    public bool FlapLogged { get; set; }
+
+    /// <summary>When to complain that no test address exists (20 s after creation or undo-offline).</summary>
+    public TimeSpan? TestAddressCheckAt { get; set; }
+    public bool NoTestAddressLogged { get; set; }
+
+    public ushort Identifier { get; set; }
+
+    public LinkState LinkState => Link?.Link ?? LinkState.Down;
+    public bool LinkUp => Link is { Link: not LinkState.Down };
+
+    /// <summary>illumos "functioning": running, or assumed working for lack of targets.</summary>
+    public bool Functioning => State == PiState.Running || (State == PiState.NoTargets && !Failed);
+
+    /// <summary>Functioning and administratively up (illumos also asks for an UP address).</summary>
+    public bool Usable => Present && Link!.AdminUp && Functioning;
+
+    /// <summary>The ACTIVE flag: used for data traffic.</summary>
+    public bool Active => Usable && !Inactive && !Offline && !HwAddrDup;
+
+    public override string ToString() => $"{Name} [{State}{(Failed ? ",FAILED" : "")}{(Inactive ? ",INACTIVE" : "")}{(Offline ? ",OFFLINE" : "")}]";
+}

@@ -1,0 +1,127 @@
+using Ipmp.Core.Commands;
+using Ipmp.Core.Events;
+using Ipmp.Core.Logging;
+using Ipmp.Core.Model;
+
+namespace Ipmp.Core.Engine;
+
+public sealed partial class IpmpEngine
+{
+    private void OnAddressObserved(AddressInfo a)
+    {
+        KernelAddresses(a.Interface).Add(a.Address);
+        if (_interfaces.TryGetValue(a.Interface, out var ifp) && ifp.Present) RefreshTestAddresses(ifp);
+    }
+
+    private void OnAddressRemoved(string ifName, IpPrefix address)
+    {
+        KernelAddresses(ifName).Remove(address);
+        if (_interfaces.TryGetValue(ifName, out var ifp) && ifp.Present) RefreshTestAddresses(ifp);
+    }
+
+    private void AddKernelAddress(string ifName, IpPrefix address, AddressRole role)
+    {
+        // Optimistic: the kernel's confirmation arrives later as an event and changes nothing.
+        KernelAddresses(ifName).Add(address);
+        Emit(new AddAddress(ifName, address, role));
+    }
+
+    private void RemoveKernelAddress(string ifName, IpPrefix address)
+    {
+        KernelAddresses(ifName).Remove(address);
+        Emit(new RemoveAddress(ifName, address));
+    }
+
+    /// <summary>
+    /// After every event: keep active counts at capacity, pick nominees, place data addresses and make the
+    /// kernel match. Moves are make-before-break: add on the new member, remove from the old, announce.
+    /// </summary>
+    private void Reconcile()
+    {
+        foreach (var group in _groups)
+        {
+            EnforceCapacity(group);
+            RefreshGroupState(group);
+            RefreshNominees(group);
+            if (_synchronised) PlaceAddresses(group);
+        }
+        RefreshNominees(_anonymous);
+    }
+
+    private void RefreshNominees(GroupRuntime group)
+    {
+        if (group.IsAnonymous)
+        {
+            group.V4Nominee = group.V6Nominee = null;
+            return;
+        }
+        // The nomination sticks until its holder stops being active, then moves to the head of the list.
+        if (group.V4Nominee is not { Active: true }) group.V4Nominee = group.Members.FirstOrDefault(m => m.Active);
+        if (group.V6Nominee is not { Active: true }) group.V6Nominee = group.Members.FirstOrDefault(m => m.Active);
+    }
+
+    private void PlaceAddresses(GroupRuntime group)
+    {
+        var members = group.Members
+            .OrderBy(ConfigOrder)
+            .Select(m => new FailoverPlanner.Member(m.Name, m.Active, m.Standby)).ToList();
+        var memberNames = group.Members.Where(m => m.Present).Select(m => m.Name).ToHashSet();
+
+        // Adoption: an address we have not placed yet but the kernel already has (a restart, even after
+        // kill -9 in the middle of a move) stays where it is; duplicates are cleaned up below.
+        foreach (var a in group.Addresses.Where(a => a.BoundTo is null))
+        {
+            var holders = memberNames.Where(n => KernelAddresses(n).Contains(a.Prefix)).ToList();
+            if (holders.Count == 0) continue;
+            a.BoundTo = holders.FirstOrDefault(h => h == a.Home && _interfaces[h].Active)
+                ?? holders.FirstOrDefault(h => _interfaces[h].Active)
+                ?? holders[0];
+        }
+
+        var plan = FailoverPlanner.Plan(members,
+            group.Addresses.Select(a => new FailoverPlanner.Address(a.Prefix, a.Home,
+                a.BoundTo is { } b && memberNames.Contains(b) ? b : null)).ToList(),
+            Settings.Failback);
+
+        var outboundChanged = false;
+        foreach (var a in group.Addresses)
+        {
+            var target = plan[a.Prefix];
+            var old = a.BoundTo;
+            if (target is null)
+            {
+                // Nowhere to go (group failure or nothing present): stay put.
+                continue;
+            }
+            var needAdd = !KernelAddresses(target).Contains(a.Prefix);
+            if (needAdd) AddKernelAddress(target, a.Prefix, AddressRole.Data);
+            a.BoundTo = target;
+            // Break: remove every other copy within the group.
+            foreach (var n in memberNames)
+                if (n != target && KernelAddresses(n).Contains(a.Prefix)) RemoveKernelAddress(n, a.Prefix);
+            if (!needAdd && old == target) continue;
+            Emit(new AnnounceAddress(target, a.Prefix.Address));
+            outboundChanged = true;
+            if (old is not null && old != target)
+            {
+                Counters.AddressMoves++;
+                Log(target == a.Home
+                    ? MessageCatalog.AddressRestored(a.Prefix.ToString(), target)
+                    : MessageCatalog.AddressMoved(a.Prefix.ToString(), old, target));
+                Changed("address-moved", group, _interfaces.GetValueOrDefault(target), $"{a.Prefix} {old} -> {target}");
+            }
+            else if (a.Home is { } home && home != target && !_interfaces.GetValueOrDefault(home)?.Present == true)
+            {
+                Log(MessageCatalog.InterfaceMissing(home, target));
+                Changed("address-moved", group, _interfaces.GetValueOrDefault(target), $"{a.Prefix} (missing {home}) -> {target}");
+            }
+        }
+
+        var active = group.Members.Where(m => m.Active).Select(m => m.Name).ToList();
+        if (outboundChanged || !active.SequenceEqual(group.LastOutbound))
+        {
+            group.LastOutbound = active;
+            Emit(new SetOutboundMembers(group.Name, [.. active]));
+        }
+    }
+}

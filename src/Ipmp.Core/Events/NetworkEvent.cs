@@ -1,0 +1,64 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Ipmp.Core.Model;
+using Ipmp.Core.Status;
+
+namespace Ipmp.Core.Events;
+
+/// <summary>Something the network (kernel or simulator) tells the engine.</summary>
+public abstract record NetworkEvent;
+
+/// <summary>What is known of one link (network interface) right now.</summary>
+/// <param name="AdminUp">IFF_UP.</param>
+/// <param name="Link">Carrier: up/down, or unknown when the driver does not report it.</param>
+/// <param name="Multicast">IFF_MULTICAST; interfaces without it are never tracked (as in illumos).</param>
+public sealed record LinkInfo(
+    string Name,
+    int Index,
+    PhysicalAddress Mac,
+    bool AdminUp,
+    LinkState Link,
+    bool Multicast = true,
+    bool Loopback = false,
+    bool PointToPoint = false);
+
+/// <summary>An address present on a link.</summary>
+public sealed record AddressInfo(string Interface, IpPrefix Address, bool Deprecated = false);
+
+/// <summary>A route of the host's routing tables, reduced to what target discovery needs.</summary>
+/// <param name="Gateway">The next hop; null for an on-link route.</param>
+/// <param name="Interface">The output interface, if the route names one.</param>
+public sealed record RouteInfo(IpPrefix Destination, IPAddress? Gateway, string? Interface)
+{
+    public bool IsHostRoute => Destination.PrefixLength == Destination.MaxLength;
+}
+
+/// <summary>A link appeared or changed (flags, carrier, MAC).</summary>
+public sealed record LinkObserved(LinkInfo Link) : NetworkEvent;
+
+/// <summary>A link was removed from the system.</summary>
+public sealed record LinkRemoved(string Name) : NetworkEvent;
+
+public sealed record AddressObserved(AddressInfo Address) : NetworkEvent;
+
+public sealed record AddressRemoved(string Interface, IpPrefix Address) : NetworkEvent;
+
+/// <summary>The complete routing table of one family (sent at start and whenever routes change).</summary>
+public sealed record RoutesObserved(AddressFamily Family, ImmutableArray<RouteInfo> Routes) : NetworkEvent;
+
+/// <summary>
+/// A complete picture of links and addresses: at start, and after lost events (netlink ENOBUFS) or a
+/// periodic resynchronisation. The engine replaces what it believed with this.
+/// </summary>
+public sealed record NetworkSnapshot(ImmutableArray<LinkInfo> Links, ImmutableArray<AddressInfo> Addresses) : NetworkEvent;
+
+/// <summary>An ICMP or ICMPv6 message that arrived on a probing interface.</summary>
+/// <param name="Icmp">The ICMP message (no IP header).</param>
+/// <param name="ReceivedAt">Kernel receive time on the engine clock, when the backend has it.</param>
+public sealed record ProbeReplyReceived(
+    string Interface,
+    IPAddress Source,
+    ReadOnlyMemory<byte> Icmp,
+    TimeSpan? ReceivedAt) : NetworkEvent;
