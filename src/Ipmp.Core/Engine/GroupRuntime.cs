@@ -41,8 +41,10 @@ public sealed class GroupRuntime(string name, TimeSpan configuredFdt)
     public void Reconfigure(TimeSpan configuredFdt)
     {
         if (configuredFdt == ConfiguredFdt) return;
+        var wasRaised = FdtRaised;
         ConfiguredFdt = configuredFdt;
-        if (Fdt < configuredFdt || ProbeInterval <= ConfiguredInterval) SetFdt(configuredFdt);
+        // A raised FDT stays raised unless the new configured one is even longer.
+        if (!wasRaised || Fdt < configuredFdt) SetFdt(configuredFdt);
     }
 
     public void SetFdt(TimeSpan fdt)

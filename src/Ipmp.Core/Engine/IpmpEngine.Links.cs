@@ -26,8 +26,8 @@ public sealed partial class IpmpEngine
         foreach (var set in _kernelAddresses.Values) set.Clear();
         foreach (var a in s.Addresses) KernelAddresses(a.Interface).Add(a.Address);
         foreach (var link in s.Links) OnLinkObserved(link);
-        foreach (var ifp in _interfaces.Values.Where(i => i.Present)) RefreshTestAddresses(ifp);
         _synchronised = true;
+        foreach (var ifp in _interfaces.Values.Where(i => i.Present)) RefreshTestAddresses(ifp);
     }
 
     private void OnLinkObserved(LinkInfo link)

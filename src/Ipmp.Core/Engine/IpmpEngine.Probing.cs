@@ -90,17 +90,9 @@ public sealed partial class IpmpEngine
     private void AfterLoss(InterfaceRuntime ifp)
     {
         if (ifp.State != PiState.Running) return;
-        // Quiet period: ride out spanning-tree learning, unless a recent probe proved the path works.
-        var quiet = ifp.Instances.Any(pi => pi.CanProbe && Now < pi.QuietUntil && !RecentlyAcked(pi));
-        if (quiet) return;
+        // Quiet period: ride out spanning-tree learning (it ends at the first acked probe, see OnUnicastReply).
+        if (ifp.Instances.Any(pi => pi.CanProbe && pi.HasTargets && Now < pi.QuietUntil)) return;
         EvaluateFailure(ifp, linkDown: false);
-    }
-
-    private static bool RecentlyAcked(ProbeInstance pi)
-    {
-        for (var i = 0; i < Math.Min(2, pi.History.Count); i++)
-            if (pi.History.Recent(i).Status == ProbeRecordStatus.Acked) return true;
-        return false;
     }
 
     /// <summary>One probe slot: a failure probe (or an RTT probe while the FDT is raised), plus multicast
@@ -230,6 +222,7 @@ public sealed partial class IpmpEngine
             r.AckProcessed = now;
             pi.Acked++;
             Counters.ProbesAcked++;
+            if (pi.QuietUntil > now) pi.QuietUntil = now;   // the path works: the quiet period is over
         }
         else
         {
