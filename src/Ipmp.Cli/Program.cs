@@ -1,2 +1,10 @@
-// Placeholder entry point; the command tree is being built.
-return 0;
+using System.CommandLine;
+using Ipmp.Cli.Commands;
+
+// ipmp: IP network multipathing for Linux. One entry point, one verb per tool.
+var root = new RootCommand("ipmp: IP network multipathing (IPMP) for Linux")
+{
+    DemoCommand.Create(),
+    CheckConfigCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -62,7 +62,7 @@ public sealed class SimNetwork(SimClock clock, SimScheduler scheduler, Random ra
     public SimHost AddRouter(string name, params string[] addresses)
     {
         var r = AddHost(name, addresses);
-        foreach (var a in r.Addresses)
+        foreach (var a in addresses.Select(IPAddress.Parse))
         {
             if (a.AddressFamily == AddressFamily.InterNetwork)
                 RoutesV4.Add(new RouteInfo(IpPrefix.Parse("0.0.0.0/0"), a, null));

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Ipmp.Cli.Demo;
+
+namespace Ipmp.Cli.Commands;
+
+/// <summary><c>ipmp demo [--sim]</c>: a guided timeline of failures and repairs.</summary>
+internal static class DemoCommand
+{
+    public static Command Create()
+    {
+        var sim = new Option<bool>("--sim") { Description = "Run on the in-process simulated link (no root needed)" };
+        var fdt = new Option<int>("--fdt") { Description = "Failure detection time in ms", DefaultValueFactory = _ => 1000 };
+        var seed = new Option<int>("--seed") { Description = "Random seed of the simulation", DefaultValueFactory = _ => 1 };
+        var command = new Command("demo", "Show IPMP at work: a cable pull, a dead switch port, repairs, a standby taking over")
+        {
+            sim, fdt, seed,
+        };
+        command.SetAction(parse =>
+        {
+            if (!parse.GetValue(sim))
+            {
+                // The namespace lab demo needs the real daemon; until then the simulated link stands in.
+                Console.Error.WriteLine(Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root"
+                    ? "ipmp demo: the namespace lab demo is not available yet; running the simulated link (--sim)."
+                    : "ipmp demo: not running as root, so no namespace lab; running the simulated link (--sim).");
+            }
+            var fdtMs = parse.GetValue(fdt);
+            if (fdtMs < 100)
+            {
+                Console.Error.WriteLine("ipmp demo: --fdt must be at least 100 ms");
+                return 2;
+            }
+            return new SimDemo(Console.Out, TimeSpan.FromMilliseconds(fdtMs), parse.GetValue(seed)).Run();
+        });
+        return command;
+    }
+}
