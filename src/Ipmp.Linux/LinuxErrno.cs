@@ -1,0 +1,37 @@
+namespace Ipmp.Linux;
+
+/// <summary>The Linux errno values this library reports (asm-generic/errno*.h); others appear as plain numbers.</summary>
+public enum LinuxErrno
+{
+    None = 0,
+    EPERM = 1,
+    ENOENT = 2,
+    ESRCH = 3,
+    EINTR = 4,
+    EIO = 5,
+    ENXIO = 6,
+    E2BIG = 7,
+    EBADF = 9,
+    EAGAIN = 11,
+    ENOMEM = 12,
+    EACCES = 13,
+    EFAULT = 14,
+    EBUSY = 16,
+    EEXIST = 17,
+    ENODEV = 19,
+    EINVAL = 22,
+    ENFILE = 23,
+    ENOSPC = 28,
+    ERANGE = 34,
+    EMSGSIZE = 90,
+    EPROTONOSUPPORT = 93,
+    EOPNOTSUPP = 95,
+    EAFNOSUPPORT = 97,
+    EADDRINUSE = 98,
+    EADDRNOTAVAIL = 99,
+    ENETDOWN = 100,
+    ENETUNREACH = 101,
+    ENOBUFS = 105,
+    ETIMEDOUT = 110,
+    EHOSTUNREACH = 113,
+}

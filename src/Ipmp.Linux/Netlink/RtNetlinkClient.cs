@@ -1,0 +1,282 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Ipmp.Linux.Netlink;
+
+/// <summary>
+/// Request/response rtnetlink (NETLINK_ROUTE): dumps of links, addresses and routes, and address/route
+/// changes. Requests are serialized on one socket and replies matched by sequence number and port id.
+/// Every change is sent with NLM_F_ACK; a negative errno becomes a <see cref="NetlinkException"/>.
+/// Create it on a thread in the wanted network namespace (see Namespaces.NetworkNamespace).
+/// </summary>
+public sealed class RtNetlinkClient : IDisposable
+{
+    private const int MaxDumpAttempts = 5;
+
+    private readonly NetlinkSocket _socket;
+    private readonly NetlinkMessageWriter _writer = new();
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private uint _seq = (uint)Environment.TickCount;
+
+    private RtNetlinkClient(NetlinkSocket socket) => _socket = socket;
+
+    public static RtNetlinkClient Create(int receiveBufferSize = 1 << 20) =>
+        new(NetlinkSocket.Open(Nl.NETLINK_ROUTE, receiveBufferSize));
+
+    public NetlinkCounters Counters { get; } = new();
+
+    /// <summary>Upper bound on one request/reply exchange; the kernel answers in microseconds.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    // ---- links ----
+
+    public Task<IReadOnlyList<LinkInfo>> GetLinksAsync(CancellationToken cancellationToken = default) =>
+        RequestAsync<LinkInfo>(Nl.RTM_GETLINK, Nl.NLM_F_DUMP, w => new ifinfomsg().Write(w.Reserve(ifinfomsg.Size)),
+            RtNetlinkParser.TryParseLink, "dump links", cancellationToken);
+
+    /// <summary>One link by index (a non-dump GET); null when it does not exist.</summary>
+    public async Task<LinkInfo?> GetLinkAsync(int index, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var r = await RequestAsync<LinkInfo>(Nl.RTM_GETLINK, 0,
+                w => new ifinfomsg(0, 0, index, 0, 0).Write(w.Reserve(ifinfomsg.Size)),
+                RtNetlinkParser.TryParseLink, "get link", cancellationToken).ConfigureAwait(false);
+            return r.Count > 0 ? r[0] : null;
+        }
+        catch (NetlinkException e) when (e.Errno == LinuxErrno.ENODEV)
+        {
+            return null;
+        }
+    }
+
+    // ---- addresses ----
+
+    /// <param name="family">Unspecified for both IPv4 and IPv6.</param>
+    public Task<IReadOnlyList<AddressInfo>> GetAddressesAsync(AddressFamily family = AddressFamily.Unspecified,
+        CancellationToken cancellationToken = default) =>
+        RequestAsync<AddressInfo>(Nl.RTM_GETADDR, Nl.NLM_F_DUMP,
+            w => new ifaddrmsg(ToAf(family), 0, 0, 0, 0).Write(w.Reserve(ifaddrmsg.Size)),
+            RtNetlinkParser.TryParseAddress, "dump addresses", cancellationToken);
+
+    public Task AddAddressAsync(int interfaceIndex, IPAddress address, int prefixLength,
+        AddressOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= AddressOptions.Default;
+        var flags = (ushort)(Nl.NLM_F_CREATE | (options.Replace ? Nl.NLM_F_REPLACE : Nl.NLM_F_EXCL));
+        var ifaFlags = (options.NoDad ? AddressFlags.NoDad : 0) | (options.NoPrefixRoute ? AddressFlags.NoPrefixRoute : 0);
+        return ChangeAsync(Nl.RTM_NEWADDR, flags, w =>
+        {
+            WriteAddressHeader(w, interfaceIndex, address, prefixLength, (byte)((uint)ifaFlags & 0xFF));
+            if (options.Broadcast is not null) w.AddAddress(Nl.IFA_BROADCAST, options.Broadcast);
+            if (options.Label is not null) w.AddString(Nl.IFA_LABEL, options.Label);
+            // Flags above 0xff (NOPREFIXROUTE) exist only in the u32 attribute.
+            w.AddU32(Nl.IFA_FLAGS, (uint)ifaFlags);
+            if (options.Deprecated || options.PreferredLifetime is not null || options.ValidLifetime is not null)
+            {
+                // preferred_lft 0 is how the kernel marks an address deprecated (IFA_F_DEPRECATED).
+                var preferred = options.Deprecated ? 0 : options.PreferredLifetime ?? AddressInfo.Infinite;
+                var valid = options.ValidLifetime ?? AddressInfo.Infinite;
+                new ifa_cacheinfo(preferred, valid, 0, 0).Write(w.ReserveAttribute(Nl.IFA_CACHEINFO, ifa_cacheinfo.Size));
+            }
+        }, $"add address {address}/{prefixLength} on {interfaceIndex}", cancellationToken);
+    }
+
+    public Task DeleteAddressAsync(int interfaceIndex, IPAddress address, int prefixLength,
+        CancellationToken cancellationToken = default) =>
+        ChangeAsync(Nl.RTM_DELADDR, 0, w => WriteAddressHeader(w, interfaceIndex, address, prefixLength, 0),
+            $"delete address {address}/{prefixLength} on {interfaceIndex}", cancellationToken);
+
+    private static void WriteAddressHeader(NetlinkMessageWriter w, int index, IPAddress address, int prefixLength, byte flags)
+    {
+        var af = NetlinkMessageWriter.FamilyOf(address);
+        new ifaddrmsg(af, (byte)prefixLength, flags, 0, index).Write(w.Reserve(ifaddrmsg.Size));
+        // IFA_LOCAL is "my address" for IPv4 (IFA_ADDRESS would be a peer); IPv6 uses IFA_ADDRESS.
+        if (af == Nl.AF_INET) w.AddAddress(Nl.IFA_LOCAL, address);
+        w.AddAddress(Nl.IFA_ADDRESS, address);
+    }
+
+    // ---- routes ----
+
+    /// <summary>All routes of all tables (main, local, policy tables) for the family; Unspecified = both.</summary>
+    public Task<IReadOnlyList<RouteInfo>> GetRoutesAsync(AddressFamily family = AddressFamily.Unspecified,
+        CancellationToken cancellationToken = default) =>
+        RequestAsync<RouteInfo>(Nl.RTM_GETROUTE, Nl.NLM_F_DUMP,
+            w => new rtmsg(ToAf(family), 0, 0, 0, Nl.RT_TABLE_UNSPEC, 0, 0, 0, 0).Write(w.Reserve(rtmsg.Size)),
+            RtNetlinkParser.TryParseRoute, "dump routes", cancellationToken);
+
+    /// <summary>The route the kernel would use to reach <paramref name="destination"/> (ip route get).</summary>
+    public async Task<RouteInfo?> LookupRouteAsync(IPAddress destination, CancellationToken cancellationToken = default)
+    {
+        var af = NetlinkMessageWriter.FamilyOf(destination);
+        var r = await RequestAsync<RouteInfo>(Nl.RTM_GETROUTE, 0, w =>
+        {
+            new rtmsg(af, (byte)(af == Nl.AF_INET ? 32 : 128), 0, 0, 0, 0, 0, 0, 0).Write(w.Reserve(rtmsg.Size));
+            w.AddAddress(Nl.RTA_DST, destination);
+            if (af == Nl.AF_INET6 && destination.ScopeId != 0) w.AddU32(Nl.RTA_OIF, (uint)destination.ScopeId);
+        }, RtNetlinkParser.TryParseRoute, $"lookup route {destination}", cancellationToken).ConfigureAwait(false);
+        return r.Count > 0 ? r[0] : null;
+    }
+
+    /// <param name="replace">NLM_F_REPLACE: overwrite an existing route instead of failing with EEXIST.</param>
+    public Task AddRouteAsync(RouteSpec route, bool replace = false, CancellationToken cancellationToken = default) =>
+        ChangeAsync(Nl.RTM_NEWROUTE, (ushort)(Nl.NLM_F_CREATE | (replace ? Nl.NLM_F_REPLACE : Nl.NLM_F_EXCL)),
+            w => WriteRoute(w, route, delete: false), $"add route {route.Destination}/{route.PrefixLength}", cancellationToken);
+
+    /// <summary>Deletes the route matching the given fields (unset fields match anything, as with ip route del).</summary>
+    public Task DeleteRouteAsync(RouteSpec route, CancellationToken cancellationToken = default) =>
+        ChangeAsync(Nl.RTM_DELROUTE, 0, w => WriteRoute(w, route, delete: true),
+            $"delete route {route.Destination}/{route.PrefixLength}", cancellationToken);
+
+    internal static void WriteRoute(NetlinkMessageWriter w, RouteSpec route, bool delete)
+    {
+        var af = NetlinkMessageWriter.FamilyOf(route.Destination);
+        var multipath = route.NextHops is { Count: > 0 };
+        var scope = delete
+            ? route.Scope ?? RouteScope.Nowhere // Nowhere matches any scope on delete.
+            : route.Scope ?? (route.Gateway is null && !multipath && af == Nl.AF_INET ? RouteScope.Link : RouteScope.Universe);
+        var table = route.Table < 256 ? (byte)route.Table : (byte)252; // RT_TABLE_COMPAT; RTA_TABLE holds the real one.
+        new rtmsg(af, (byte)route.PrefixLength, 0, 0, table,
+            delete ? (byte)0 : (byte)route.Protocol, (byte)scope, (byte)route.Type, 0).Write(w.Reserve(rtmsg.Size));
+        w.AddU32(Nl.RTA_TABLE, route.Table);
+        if (route.PrefixLength > 0) w.AddAddress(Nl.RTA_DST, route.Destination);
+        if (route.Gateway is not null) w.AddAddress(Nl.RTA_GATEWAY, route.Gateway);
+        // A link-local gateway is meaningless without its interface; take it from the scope id if not given.
+        var oif = route.OutputInterface != 0 ? route.OutputInterface
+            : route.Gateway is { IsIPv6LinkLocal: true, ScopeId: > 0 } g ? (int)g.ScopeId : 0;
+        if (oif != 0) w.AddU32(Nl.RTA_OIF, (uint)oif);
+        if (route.Priority is { } prio) w.AddU32(Nl.RTA_PRIORITY, prio);
+        if (route.PreferredSource is not null) w.AddAddress(Nl.RTA_PREFSRC, route.PreferredSource);
+        if (!multipath) return;
+        var nest = w.BeginNested(Nl.RTA_MULTIPATH);
+        foreach (var hop in route.NextHops!)
+        {
+            if (hop.Weight is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(route), "next-hop weight must be 1..256");
+            var start = w.Position;
+            w.Reserve(rtnexthop.Size);
+            if (hop.Gateway is not null) w.AddAddress(Nl.RTA_GATEWAY, hop.Gateway);
+            // rtnh_len covers the rtnexthop and its attributes; known only now.
+            new rtnexthop((ushort)(w.Position - start), hop.Flags, (byte)(hop.Weight - 1), hop.InterfaceIndex)
+                .Write(w.Slice(start, rtnexthop.Size));
+        }
+        w.EndNested(nest);
+    }
+
+    // ---- plumbing ----
+
+    private static byte ToAf(AddressFamily family) => family switch
+    {
+        AddressFamily.Unspecified => Nl.AF_UNSPEC,
+        AddressFamily.InterNetwork => Nl.AF_INET,
+        AddressFamily.InterNetworkV6 => Nl.AF_INET6,
+        _ => throw new ArgumentOutOfRangeException(nameof(family), family, "IPv4, IPv6 or Unspecified"),
+    };
+
+    private async Task ChangeAsync(ushort type, ushort flags, Action<NetlinkMessageWriter> body, string operation,
+        CancellationToken cancellationToken) =>
+        await RequestAsync<object>(type, flags, body, null, operation, cancellationToken).ConfigureAwait(false);
+
+    internal delegate bool PayloadParser<T>(ReadOnlySpan<byte> payload, NetlinkCounters counters, out T? value);
+
+    /// <summary>
+    /// Sends one request and collects its replies. Dumps end with NLMSG_DONE (restarted if the kernel
+    /// flags NLM_F_DUMP_INTR: the table changed mid-dump). Everything else is sent with NLM_F_ACK, so it
+    /// ends with an NLMSG_ERROR: a non-dump GET gets no NLMSG_DONE, only its reply followed by the ACK.
+    /// </summary>
+    private async Task<IReadOnlyList<T>> RequestAsync<T>(ushort type, ushort flags, Action<NetlinkMessageWriter> body,
+        PayloadParser<T>? parser, string operation, CancellationToken cancellationToken)
+    {
+        var dump = (flags & Nl.NLM_F_DUMP) == Nl.NLM_F_DUMP;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Timeout);
+        await _lock.WaitAsync(timeout.Token).ConfigureAwait(false);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var seq = unchecked(++_seq);
+                _writer.Reset();
+                _writer.BeginMessage(type, (ushort)(flags | Nl.NLM_F_REQUEST | (dump ? 0 : Nl.NLM_F_ACK)));
+                body(_writer);
+                _writer.EndMessage(seq, 0);
+                _socket.Send(_writer.Written);
+
+                var state = new ReplyState<T>(seq, parser);
+                while (!state.Finished)
+                {
+                    ReadOnlyMemory<byte> datagram;
+                    try
+                    {
+                        datagram = await _socket.ReceiveAsync(timeout.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        throw new TimeoutException($"{operation}: no netlink reply within {Timeout}");
+                    }
+                    Consume(datagram.Span, state);
+                }
+                if (state.Errno != 0) throw new NetlinkException(state.Errno, state.ExtAck, operation);
+                if (state.Interrupted && attempt < MaxDumpAttempts) continue;
+                return state.Results;
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private sealed class ReplyState<T>(uint seq, PayloadParser<T>? parser)
+    {
+        public uint Seq { get; } = seq;
+        public PayloadParser<T>? Parser { get; } = parser;
+        public List<T> Results { get; } = [];
+        public bool Finished { get; set; }
+        public bool Interrupted { get; set; }
+        public int Errno { get; set; }
+        public string? ExtAck { get; set; }
+    }
+
+    private void Consume<T>(ReadOnlySpan<byte> datagram, ReplyState<T> state)
+    {
+        var reader = new NetlinkMessageReader(datagram, Counters);
+        while (!state.Finished && reader.TryRead(out var h, out var payload))
+        {
+            // Leftovers of an earlier request that timed out or was cancelled.
+            if (h.nlmsg_seq != state.Seq || (h.nlmsg_pid != 0 && h.nlmsg_pid != _socket.PortId))
+            {
+                Counters.Unexpected();
+                continue;
+            }
+            if ((h.nlmsg_flags & Nl.NLM_F_DUMP_INTR) != 0) state.Interrupted = true;
+            switch (h.nlmsg_type)
+            {
+                case Nl.NLMSG_NOOP:
+                    break;
+                case Nl.NLMSG_ERROR or Nl.NLMSG_DONE:
+                    state.Finished = true;
+                    if (h.nlmsg_type == Nl.NLMSG_DONE && payload.Length < 4) break; // old kernels: empty DONE
+                    if (RtNetlinkParser.TryParseError(h, payload, Counters, out var errno, out var ext))
+                    {
+                        state.Errno = errno;
+                        state.ExtAck = ext;
+                    }
+                    else
+                    {
+                        state.Errno = (int)LinuxErrno.EIO; // an ACK we cannot read: fail rather than guess.
+                    }
+                    break;
+                default:
+                    if (state.Parser is null) Counters.Unexpected();
+                    else if (state.Parser(payload, Counters, out var value) && value is not null) state.Results.Add(value);
+                    break;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _socket.Dispose();
+        _lock.Dispose();
+    }
+}
