@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Ipmp.Host.Daemon;
+
+namespace Ipmp.Cli.Commands;
+
+/// <summary><c>ipmp daemon [--config-dir DIR] [--socket PATH]</c>: in.mpathd, in the foreground.</summary>
+internal static class DaemonCommand
+{
+    public static Command Create()
+    {
+        var dir = new Option<string>("--config-dir")
+        {
+            Description = "Configuration directory (mpathd, hostname.<if>, hostname6.<if>)",
+            DefaultValueFactory = _ => Host.Configuration.ConfigDirectory.DefaultPath,
+        };
+        var socket = new Option<string?>("--socket") { Description = "Control socket path (default /run/ipmp/ipmpd.sock, or $IPMP_SOCKET)" };
+        var command = new Command("daemon", "Run the IPMP daemon in the foreground (logs to stderr)") { dir, socket };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (Environment.UserName != "root" && Environment.GetEnvironmentVariable("USER") != "root" && !IsRoot())
+            {
+                Console.Error.WriteLine("ipmp daemon: must run as root (it changes addresses and opens raw sockets)");
+                return 1;
+            }
+            return await DaemonHost.RunAsync(new DaemonOptions
+            {
+                ConfigDirectory = parse.GetValue(dir)!,
+                SocketPath = parse.GetValue(socket),
+            });
+        });
+        return command;
+    }
+
+    private static bool IsRoot() => File.Exists("/proc/self/status") &&
+        File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:"))?.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1] == "0";
+}

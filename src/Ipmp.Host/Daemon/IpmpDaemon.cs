@@ -1,0 +1,123 @@
+using System.Runtime.InteropServices;
+using Ipmp.Core.Configuration;
+using Ipmp.Core.Engine;
+using Ipmp.Core.Model;
+using Ipmp.Host.Configuration;
+using Ipmp.Host.Kernel;
+using Ipmp.Linux.Netlink;
+using Microsoft.Extensions.Logging;
+
+namespace Ipmp.Host.Daemon;
+
+/// <summary>
+/// The daemon: loads the configuration, dumps the kernel, runs the engine on its event loop against the
+/// kernel, and re-reads the configuration on SIGHUP (or <c>ipmp reload</c>) in place, keeping what it has
+/// learned. A broken configuration is reported with file and line, and the last good one stays in force.
+/// On stop, data addresses stay where they are.
+/// </summary>
+public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
+{
+    private readonly ILogger _logger = loggers.CreateLogger("ipmpd");
+    private volatile IpmpConfig _config = IpmpConfig.Empty;
+
+    public EngineLoop Loop { get; } = new(TimeProvider.System);
+    public DaemonObserver Observer { get; } = new(loggers.CreateLogger("ipmpd"));
+    public KernelNetworkPort? Port { get; private set; }
+    public IpmpConfig Config => _config;
+
+    /// <summary>Set once the engine has seen the kernel's state: the daemon is ready.</summary>
+    public Task Ready => _ready.Task;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Loads and validates the configuration; logs every diagnostic.</summary>
+    public ConfigLoadResult LoadConfig()
+    {
+        var result = ConfigDirectory.Load(options.ConfigDirectory);
+        foreach (var d in result.Diagnostics)
+        {
+            var level = d.Severity switch
+            {
+                DiagnosticSeverity.Error => LogLevel.Error,
+                DiagnosticSeverity.Warning => LogLevel.Warning,
+                _ => LogLevel.Information,
+            };
+            _logger.Log(level, "{Diagnostic}", d.ToString());
+        }
+        return result;
+    }
+
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var loaded = LoadConfig();
+        if (loaded.Config is null)
+        {
+            _logger.LogCritical("configuration in {Dir} has errors; not starting", options.ConfigDirectory);
+            return 1;
+        }
+        _config = loaded.Config;
+
+        using var client = RtNetlinkClient.Create();
+        var view = new KernelView();
+        var clock = new EngineClock(TimeProvider.System);
+        using var events = new KernelEventSource(client, view, Loop.Post, _logger);
+        var probes = new ProbeSockets(view, clock, Loop.Post, _logger);
+        Port = new KernelNetworkPort(client, view, probes, options.Announcements, NetworksOf, _logger);
+        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
+        {
+            ctx.Cancel = true;
+            _logger.LogInformation("SIGHUP: rereading the configuration");
+            _ = ReloadAsync();
+        });
+
+        try
+        {
+            var initial = await events.DumpAsync(ct);
+            foreach (var e in initial) Loop.Post(e);
+            var loop = Loop.RunAsync(() => new IpmpEngine(_config, Port, TimeProvider.System, new Random(), Observer), ct);
+            var kernel = events.RunAsync(ct);
+            await Loop.InvokeAsync(_ => true);
+            _ready.TrySetResult();
+            _logger.LogInformation("ipmp daemon running: {Groups} group(s), config {Dir}", _config.Groups.Length, options.ConfigDirectory);
+            await Task.WhenAll(loop, kernel);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Loop.Dispose();
+            await Port.DisposeAsync();
+            _ready.TrySetCanceled(CancellationToken.None);
+        }
+        _logger.LogInformation("ipmp daemon stopped; data addresses stay where they are");
+        return 0;
+    }
+
+    /// <summary>Re-reads the configuration and applies it in place; on errors keeps the current one.</summary>
+    public async Task<ConfigLoadResult> ReloadAsync()
+    {
+        var loaded = LoadConfig();
+        if (loaded.Config is not { } config)
+        {
+            _logger.LogError("configuration has errors; keeping the last good configuration");
+            return loaded;
+        }
+        _config = config;
+        await Loop.InvokeAsync(engine =>
+        {
+            engine.ApplyConfig(config);
+            return true;
+        });
+        return loaded;
+    }
+
+    /// <summary>The on-link networks of a group: where its data and test addresses live.</summary>
+    private IEnumerable<IpPrefix> NetworksOf(string group)
+    {
+        var config = _config;
+        var prefixes = config.Groups.Where(g => g.Name == group).SelectMany(g => g.DataAddresses)
+            .Concat(config.Interfaces.Where(i => i.Group == group)
+                .SelectMany(i => i.DataAddresses.Concat(i.TestAddressV4 is { } t ? [t] : [])));
+        return prefixes.Where(p => !LoadSpreader.IsLinkLocal(p) && p.PrefixLength < p.MaxLength).Select(LoadSpreader.Network).Distinct();
+    }
+}

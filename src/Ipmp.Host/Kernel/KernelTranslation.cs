@@ -1,0 +1,55 @@
+using System.Collections.Immutable;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Ipmp.Core.Model;
+using Ipmp.Core.Status;
+using CoreEvents = Ipmp.Core.Events;
+using Nl = Ipmp.Linux.Netlink;
+
+namespace Ipmp.Host.Kernel;
+
+/// <summary>Turns rtnetlink's view into the engine's events.</summary>
+public static class KernelTranslation
+{
+    /// <summary>Carrier from IFF_LOWER_UP; "unknown" when the driver does not report it (operstate UNKNOWN,
+    /// as dummy devices and some virtual NICs show), the Linux stand-in for illumos' missing DLPI notes.</summary>
+    public static CoreEvents.LinkInfo Link(Nl.LinkInfo l)
+    {
+        var state = !l.IsUp ? LinkState.Down
+            : l.OperState == Nl.OperationalState.Unknown ? LinkState.Unknown
+            : l.IsLowerUp ? LinkState.Up
+            : LinkState.Down;
+        return new CoreEvents.LinkInfo(l.Name, l.Index, l.HardwareAddress ?? PhysicalAddress.None, l.IsUp, state,
+            l.IsMulticast, l.IsLoopback, l.IsPointToPoint);
+    }
+
+    /// <summary>Tentative (DAD running) and DAD-failed addresses cannot be used yet: they are left out and
+    /// reported when the kernel announces them usable.</summary>
+    public static bool Usable(Nl.AddressInfo a) => !a.IsTentative && !a.IsDadFailed;
+
+    public static CoreEvents.AddressInfo? Address(Nl.AddressInfo a, KernelView view) =>
+        view.NameOf(a.InterfaceIndex) is { } name
+            ? new CoreEvents.AddressInfo(name, new IpPrefix(a.Address, a.PrefixLength), a.IsDeprecated)
+            : null;
+
+    /// <summary>Unicast routes of every table but the local one; a multipath route gives one entry per next hop.</summary>
+    public static ImmutableArray<CoreEvents.RouteInfo> Routes(IEnumerable<Nl.RouteInfo> routes, AddressFamily family, KernelView view)
+    {
+        var list = ImmutableArray.CreateBuilder<CoreEvents.RouteInfo>();
+        foreach (var r in routes)
+        {
+            if (r.Family != family || r.Type != Nl.RouteType.Unicast || r.Table == Nl.RouteInfo.LocalTable) continue;
+            var dst = new IpPrefix(r.Destination, r.DestinationPrefixLength);
+            if (r.NextHops.Count > 0)
+            {
+                foreach (var nh in r.NextHops)
+                    list.Add(new CoreEvents.RouteInfo(dst, nh.Gateway, view.NameOf(nh.InterfaceIndex)));
+            }
+            else
+            {
+                list.Add(new CoreEvents.RouteInfo(dst, r.Gateway, view.NameOf(r.OutputInterface)));
+            }
+        }
+        return list.ToImmutable();
+    }
+}
