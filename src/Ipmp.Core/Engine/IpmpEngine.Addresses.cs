@@ -91,15 +91,26 @@ public sealed partial class IpmpEngine
             if (target is null)
             {
                 // Nowhere to go (group failure or nothing present): stay put.
+                a.Bound = false;
                 continue;
             }
             var needAdd = !KernelAddresses(target).Contains(a.Prefix);
             if (needAdd) AddKernelAddress(target, a.Prefix, AddressRole.Data);
             a.BoundTo = target;
+            // Bound again after a time with no active member (a group failure): the member that hosted it
+            // all along becomes active, and as in Clearview's rebinding the address is announced again —
+            // announcements made while that member's path was dead were lost.
+            var targetActive = _interfaces.GetValueOrDefault(target)?.Active == true;
+            var rebound = targetActive && !a.Bound;
+            a.Bound = targetActive;
             // Break: remove every other copy within the group.
             foreach (var n in memberNames)
                 if (n != target && KernelAddresses(n).Contains(a.Prefix)) RemoveKernelAddress(n, a.Prefix);
-            if (!needAdd && old == target) continue;
+            if (!needAdd && old == target)
+            {
+                if (rebound) Emit(new AnnounceAddress(target, a.Prefix.Address));
+                continue;
+            }
             Emit(new AnnounceAddress(target, a.Prefix.Address));
             outboundChanged = true;
             if (old is not null && old != target)

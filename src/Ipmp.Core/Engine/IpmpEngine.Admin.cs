@@ -62,6 +62,9 @@ public sealed partial class IpmpEngine
         {
             ifp.State = PiState.Failed;
             StartProbing(ifp);
+            // A NIC without probing has only its link to go by: nothing else would ever re-check it (illumos
+            // does at its 20 s rescans), so check now. A probing NIC repairs by its probes as usual.
+            CheckRepair(ifp);
             RefreshGroupState(ifp.Group);
             return AdminResult.Success;
         }

@@ -115,8 +115,10 @@ public sealed partial class IpmpEngine
             var keepVanished = ifp.Group.State == GroupState.Failed && !ifp.Group.IsAnonymous;
             foreach (var t in pi.Targets.Where(t => t.Kind == TargetKind.Router && !routers.Contains(t.Address)).ToList())
                 if (!keepVanished) pi.RemoveTarget(t);
+            // A host found by multicast that turns out to be a router is added again as a router target
+            // before the host targets go (otherwise it would be found as "known" and then deleted with them).
             foreach (var a in routers)
-                if (pi.FindTarget(a) is null) pi.AddTarget(a, TargetKind.Router, now);
+                if (!pi.Targets.Any(t => t.Kind == TargetKind.Router && t.Address.Equals(a))) pi.AddTarget(a, TargetKind.Router, now);
             if (routers.Count > 0)
                 foreach (var h in pi.Targets.Where(t => t.Kind == TargetKind.Host).ToList()) pi.RemoveTarget(h);
         }
