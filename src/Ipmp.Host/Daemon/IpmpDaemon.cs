@@ -59,9 +59,16 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         using var client = RtNetlinkClient.Create();
         var view = new KernelView();
         var clock = new EngineClock(TimeProvider.System);
-        using var events = new KernelEventSource(client, view, Loop.Post, _logger);
+        KernelNetworkPort? port = null;
+        void Post(Core.Events.NetworkEvent e)
+        {
+            Loop.Post(e);
+            // Someone (or we) changed routes: keep outbound routes on the active members.
+            if (e is Core.Events.RoutesObserved) port?.RefreshRoutes();
+        }
+        using var events = new KernelEventSource(client, view, Post, _logger);
         var probes = new ProbeSockets(view, clock, Loop.Post, _logger);
-        Port = new KernelNetworkPort(client, view, probes, options.Announcements, NetworksOf, _logger);
+        Port = port = new KernelNetworkPort(client, view, probes, options.Announcements, RoutingOf, _logger);
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
         {
             ctx.Cancel = true;
@@ -111,13 +118,17 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         return loaded;
     }
 
-    /// <summary>The on-link networks of a group: where its data and test addresses live.</summary>
-    private IEnumerable<IpPrefix> NetworksOf(string group)
+    /// <summary>A group's on-link networks (where its data and test addresses live), its data addresses as
+    /// preferred sources, and its members.</summary>
+    private GroupRouting RoutingOf(string group)
     {
         var config = _config;
-        var prefixes = config.Groups.Where(g => g.Name == group).SelectMany(g => g.DataAddresses)
-            .Concat(config.Interfaces.Where(i => i.Group == group)
-                .SelectMany(i => i.DataAddresses.Concat(i.TestAddressV4 is { } t ? [t] : [])));
-        return prefixes.Where(p => !LoadSpreader.IsLinkLocal(p) && p.PrefixLength < p.MaxLength).Select(LoadSpreader.Network).Distinct();
+        var members = config.Interfaces.Where(i => i.Group == group).ToList();
+        var data = members.SelectMany(i => i.DataAddresses)
+            .Concat(config.Groups.Where(g => g.Name == group).SelectMany(g => g.DataAddresses)).ToList();
+        var networks = data.Concat(members.Select(i => i.TestAddressV4).OfType<IpPrefix>())
+            .Where(p => !LoadSpreader.IsLinkLocal(p) && p.PrefixLength < p.MaxLength)
+            .Select(LoadSpreader.Network).Distinct().ToList();
+        return new GroupRouting(networks, [.. data.Select(p => p.Address)], [.. members.Select(i => i.Name)]);
     }
 }

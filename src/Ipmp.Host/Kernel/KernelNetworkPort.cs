@@ -22,23 +22,21 @@ public sealed class KernelNetworkPort : INetworkPort, IAsyncDisposable
     private readonly ProbeSockets _probes;
     private readonly LoadSpreader _spreader;
     private readonly AnnouncementSettings _announce;
-    private readonly Func<string, IEnumerable<IpPrefix>> _groupNetworks;
     private readonly ILogger _logger;
     private readonly Channel<NetworkCommand> _work = Channel.CreateUnbounded<NetworkCommand>(new() { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _worker;
 
-    /// <param name="groupNetworks">The networks (data and test address prefixes) of a group, for load spreading.</param>
+    /// <param name="routing">What the route keeper needs of a group (networks, preferred sources, members).</param>
     public KernelNetworkPort(RtNetlinkClient client, KernelView view, ProbeSockets probes, AnnouncementSettings announce,
-        Func<string, IEnumerable<IpPrefix>> groupNetworks, ILogger logger)
+        Func<string, GroupRouting> routing, ILogger logger)
     {
         _client = client;
         _view = view;
         _probes = probes;
         _announce = announce;
-        _groupNetworks = groupNetworks;
         _logger = logger;
-        _spreader = new LoadSpreader(client, view, logger);
+        _spreader = new LoadSpreader(client, view, routing, logger);
         _spreader.EnableLayer4Hashing();
         _worker = Task.Run(WorkAsync);
     }
@@ -47,6 +45,16 @@ public sealed class KernelNetworkPort : INetworkPort, IAsyncDisposable
 
     /// <summary>Raised (on the worker) after an address command reached the kernel, with the time it took.</summary>
     public event Action<NetworkCommand, TimeSpan>? Done;
+
+    /// <summary>Routes changed (perhaps by someone else): make them match the active members again.</summary>
+    public void RefreshRoutes() => _work.Writer.TryWrite(RouteSync.Instance);
+
+    private sealed record RouteSync : NetworkCommand
+    {
+        public static readonly RouteSync Instance = new();
+    }
+
+    public LoadSpreader Routes => _spreader;
 
     public void Execute(NetworkCommand command)
     {
@@ -111,12 +119,13 @@ public sealed class KernelNetworkPort : INetworkPort, IAsyncDisposable
                 if (_announce.Count > 1) _ = RepeatAnnounceAsync(index, mac, an, ct);
                 break;
             case PrepareMember m:
-                // Each NIC answers ARP only for its own addresses, and announces with them (no ARP flux).
-                InterfaceSysctl.Write(Ipv4ConfKey.ArpIgnore, m.Interface, 1);
-                InterfaceSysctl.Write(Ipv4ConfKey.ArpAnnounce, m.Interface, 2);
+                MemberSysctls.Apply(m.Interface);
                 break;
             case SetOutboundMembers o:
-                await _spreader.ApplyAsync(o.Members, _groupNetworks(o.Group), ct);
+                await _spreader.ApplyAsync(o.Group, o.Members, ct);
+                break;
+            case RouteSync:
+                await _spreader.SyncAsync(ct);
                 break;
         }
     }

@@ -7,16 +7,25 @@ using Microsoft.Extensions.Logging;
 namespace Ipmp.Host.Kernel;
 
 /// <summary>
-/// Outbound load spreading: each on-link network of a group gets one route whose next hops are the
-/// group's active members, and the kernel hashes flows over them on layer 4
-/// (<c>fib_multipath_hash_policy=1</c>), so one connection's packets always leave through one NIC (no
-/// reordering) while different connections spread. The daemon adds its addresses with
-/// <c>noprefixroute</c>, so this route is the only one for the network: a failed NIC is never used for
-/// outbound traffic. Probes are bound to their NIC and do not depend on it.
+/// Outbound traffic of a group leaves through its active members only, spread per flow:
+/// <list type="bullet">
+/// <item>each on-link network of the group has one route whose next hops are the active members (the
+/// daemon adds its addresses with <c>noprefixroute</c>, so no route through a failed NIC remains);</item>
+/// <item>gateway routes through members (the default route) are rewritten the same way, keeping their
+/// gateway and metric;</item>
+/// <item>the kernel hashes flows over next hops on layer 4 (<c>fib_multipath_hash_policy=1</c>): one
+/// connection's packets take one NIC (no reordering), different connections spread;</item>
+/// <item>IPv4 has no deprecated addresses in source selection, so these routes carry a data address as
+/// preferred source: a test address is never chosen as a source by applications.</item>
+/// </list>
+/// Probes are bound to their NIC and test address and do not depend on these routes.
 /// </summary>
-public sealed class LoadSpreader(RtNetlinkClient client, KernelView view, ILogger logger)
+public sealed class LoadSpreader(RtNetlinkClient client, KernelView view, Func<string, GroupRouting> routing, ILogger logger)
 {
-    private readonly Dictionary<IpPrefix, string> _applied = [];
+    private const byte RTNH_F_ONLINK = 4;
+    private readonly Dictionary<string, IReadOnlyList<string>> _active = [];
+
+    public long RouteChanges { get; private set; }
 
     /// <summary>Switches the kernel to layer-4 multipath hashing in this network namespace.</summary>
     public void EnableLayer4Hashing()
@@ -34,37 +43,90 @@ public sealed class LoadSpreader(RtNetlinkClient client, KernelView view, ILogge
         }
     }
 
-    public async Task ApplyAsync(IReadOnlyList<string> members, IEnumerable<IpPrefix> networks, CancellationToken ct)
+    public Task ApplyAsync(string group, IReadOnlyList<string> members, CancellationToken ct)
     {
-        var indexes = members.Select(view.IndexOf).OfType<int>().ToList();
-        if (indexes.Count == 0) return;   // group failure: leave the routes as they are
-        var key = string.Join(',', indexes);
-        foreach (var network in networks.Select(Network).Distinct())
+        _active[group] = members;
+        return SyncAsync(ct);
+    }
+
+    /// <summary>Makes the kernel's routes match the active members of every group (after our own changes,
+    /// and whenever someone else changed routes).</summary>
+    public async Task SyncAsync(CancellationToken ct)
+    {
+        if (_active.Count == 0) return;
+        var routes = await client.GetRoutesAsync(AddressFamily.Unspecified, ct);
+        var local = (await client.GetAddressesAsync(AddressFamily.Unspecified, ct)).Select(a => a.Address).ToHashSet();
+        foreach (var (group, members) in _active)
         {
-            if (_applied.TryGetValue(network, out var done) && done == key) continue;
-            try
+            var indexes = members.Select(view.IndexOf).OfType<int>().ToList();
+            if (indexes.Count == 0) continue;   // group failure: leave the routes as they are
+            var info = routing(group);
+            var groupIndexes = info.Members.Select(view.IndexOf).OfType<int>().ToHashSet();
+            foreach (var network in info.Networks)
             {
-                await client.AddRouteAsync(Spec(network, indexes), replace: true, ct);
+                var source = Source(info, network, local);
+                var existing = routes.FirstOrDefault(r => IsMain(r) && r.Gateway is null && r.NextHops.All(h => h.Gateway is null)
+                    && r.DestinationPrefixLength == network.PrefixLength && r.Destination.Equals(network.Address) && (r.Priority ?? 0) == 0);
+                if (existing is not null && Oifs(existing).SetEquals(indexes) && Equals(existing.PreferredSource, source)) continue;
+                await ReplaceAsync(new RouteSpec
+                {
+                    Destination = network.Address,
+                    PrefixLength = network.PrefixLength,
+                    Scope = RouteScope.Link,
+                    PreferredSource = source,
+                    OutputInterface = indexes.Count == 1 ? indexes[0] : 0,
+                    NextHops = indexes.Count == 1 ? null : [.. indexes.Select(i => new RouteNextHop(i, null))],
+                }, ct);
             }
-            catch (NetlinkException ex) when (indexes.Count > 1)
+            foreach (var r in routes.Where(r => IsMain(r) && Gateways(r).Count > 0))
             {
-                // Some kernels refuse device-only IPv6 multipath: fall back to the first active member.
-                logger.LogDebug("multipath route for {Network} refused ({Error}); using {Member}", network, ex.Message, members[0]);
-                await client.AddRouteAsync(Spec(network, indexes.Take(1).ToList()), replace: true, ct);
+                var oifs = Oifs(r);
+                if (oifs.Count == 0 || !oifs.IsSubsetOf(groupIndexes)) continue;
+                var gateway = Gateways(r)[0];
+                var network = info.Networks.FirstOrDefault(n => n.Contains(gateway));
+                if (network == default && !gateway.IsIPv6LinkLocal) continue;
+                var source = network == default ? null : Source(info, network, local);
+                if (oifs.SetEquals(indexes) && Gateways(r).All(g => g.Equals(gateway)) && Equals(r.PreferredSource, source)) continue;
+                await ReplaceAsync(new RouteSpec
+                {
+                    Destination = r.Destination,
+                    PrefixLength = r.DestinationPrefixLength,
+                    Priority = r.Priority,
+                    PreferredSource = source,
+                    Gateway = indexes.Count == 1 ? gateway : null,
+                    OutputInterface = indexes.Count == 1 ? indexes[0] : 0,
+                    NextHops = indexes.Count == 1 ? null : [.. indexes.Select(i => new RouteNextHop(i, gateway, 1, RTNH_F_ONLINK))],
+                }, ct);
             }
-            _applied[network] = key;
         }
     }
 
-    private static RouteSpec Spec(IpPrefix network, List<int> indexes) => new()
+    private async Task ReplaceAsync(RouteSpec spec, CancellationToken ct)
     {
-        Destination = network.Address,
-        PrefixLength = network.PrefixLength,
-        Scope = RouteScope.Link,
-        Protocol = RouteProtocol.Static,
-        OutputInterface = indexes.Count == 1 ? indexes[0] : 0,
-        NextHops = indexes.Count == 1 ? null : indexes.Select(i => new RouteNextHop(i, null)).ToList(),
-    };
+        RouteChanges++;
+        try
+        {
+            await client.AddRouteAsync(spec, replace: true, ct);
+        }
+        catch (NetlinkException ex) when (spec.NextHops is { Count: > 1 } hops)
+        {
+            // Some kernels refuse device-only IPv6 multipath: fall back to the first active member.
+            logger.LogDebug("multipath route {Dst}/{Len} refused ({Error}); using one next hop", spec.Destination, spec.PrefixLength, ex.Message);
+            await client.AddRouteAsync(spec with { NextHops = null, OutputInterface = hops[0].InterfaceIndex, Gateway = hops[0].Gateway }, replace: true, ct);
+        }
+    }
+
+    /// <summary>The preferred IPv4 source for a network: the first configured data address in it that exists.</summary>
+    private static IPAddress? Source(GroupRouting info, IpPrefix network, HashSet<IPAddress> local) =>
+        network.IsV6 ? null : info.PreferredSources.FirstOrDefault(a => network.Contains(a) && local.Contains(a));
+
+    private static bool IsMain(RouteInfo r) => r.Table == RouteInfo.MainTable && r.Type == RouteType.Unicast;
+
+    private static HashSet<int> Oifs(RouteInfo r) =>
+        r.NextHops.Count > 0 ? r.NextHops.Select(h => h.InterfaceIndex).ToHashSet() : [r.OutputInterface];
+
+    private static List<IPAddress> Gateways(RouteInfo r) =>
+        r.NextHops.Count > 0 ? r.NextHops.Select(h => h.Gateway).OfType<IPAddress>().ToList() : r.Gateway is { } g ? [g] : [];
 
     /// <summary>The network an address is on (host bits cleared).</summary>
     public static IpPrefix Network(IpPrefix p)

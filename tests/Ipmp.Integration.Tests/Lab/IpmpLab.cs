@@ -84,7 +84,8 @@ public sealed class IpmpLab : IDisposable
             AddNamespace(RouterNs);
             Attach(RouterNs, "r0", "sr", ["192.168.10.1/24", "2001:db8:10::1/64", "fe80::1/64"]);
             // The host's default routes point at the router (onlink: the daemon adds the subnet routes).
-            Shell.Ip("-n", HostNs, "route", "add", "default", "via", "192.168.10.1", "dev", Nics[0], "onlink");
+            var first = Nics.FirstOrDefault(n => !absent.Contains(n));
+            if (first is not null) Shell.Ip("-n", HostNs, "route", "add", "default", "via", "192.168.10.1", "dev", first, "onlink");
         }
         Attach(ClientNs, "c0", "sc", ["192.168.10.100/24", "2001:db8:10::100/64"]);
     }
@@ -200,6 +201,9 @@ public sealed class IpmpLab : IDisposable
     }
 
     public bool DaemonRunning => _daemon is { HasExited: false };
+
+    /// <summary>Sends a signal (HUP, TERM, ...) to the daemon.</summary>
+    public void Signal(string signal) => Shell.Run("kill", "-" + signal, _daemon!.Id.ToString());
 
     /// <summary>SIGTERM (a clean stop) or SIGKILL, then waits for the process to go.</summary>
     public int StopDaemon(bool kill = false)

@@ -1,0 +1,14 @@
+namespace Ipmp.Integration.Tests.Lab;
+
+internal static class Multipath
+{
+    /// <summary>The NICs the kernel would send outbound traffic for the group's subnet through.</summary>
+    public static List<string> OutboundNics(this IpmpLab lab, string network = "192.168.10.0/24")
+    {
+        var text = Shell.Ip("-n", lab.HostNs, "route", "show", network);
+        return text.Split([' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)
+            .Select((w, i) => (w, i)).Where(x => x.w == "dev")
+            .Select(x => text.Split([' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)[x.i + 1])
+            .Order().ToList();
+    }
+}
