@@ -7,5 +7,11 @@ var root = new RootCommand("ipmp: IP network multipathing (IPMP) for Linux")
     DaemonCommand.Create(),
     DemoCommand.Create(),
     CheckConfigCommand.Create(),
+    StatCommand.Create(),
+    AdminCommands.CreateOffline(),
+    AdminCommands.CreateOnline(),
+    ReloadCommand.Create(),
+    EventsCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+// No @response-file expansion: `ipmp stat` hands its arguments to ipmpstat's getopt as typed.
+return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ipmp.Integration.Tests.Lab;
+using Ipmp.Lab;
 using Ipmp.Linux.Namespaces;
 using Ipmp.Linux.Netlink;
 using Xunit.Abstractions;
@@ -13,7 +14,7 @@ namespace Ipmp.Integration.Tests;
 /// </summary>
 public sealed class FailoverFigures(ITestOutputHelper output) : IDisposable
 {
-    private readonly IpmpLab _lab = new();
+    private readonly NamespaceLab _lab = new();
 
     [Fact]
     public async Task Link_failover_time_from_kernel_events()

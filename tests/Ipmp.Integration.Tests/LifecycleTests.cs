@@ -1,4 +1,5 @@
 using Ipmp.Integration.Tests.Lab;
+using Ipmp.Lab;
 
 namespace Ipmp.Integration.Tests;
 
@@ -8,7 +9,7 @@ public sealed class LifecycleTests
     [Fact]
     public void A_nic_missing_at_start_is_covered_by_the_standby_and_takes_its_address_when_it_appears()
     {
-        using var lab = new IpmpLab(absentNics: ["net0"]);
+        using var lab = new NamespaceLab(absentNics: ["net0"]);
         lab.WriteStandardConfig(fdtMs: 500);
         lab.StartDaemon();
         Eventually.Until(() => lab.Holder("192.168.10.50") == "net2", TimeSpan.FromSeconds(3), ".50 hosted by the standby", lab.Describe);
@@ -25,7 +26,7 @@ public sealed class LifecycleTests
     [Fact]
     public void Kill_9_and_restart_converge_to_every_address_on_exactly_one_nic()
     {
-        using var lab = new IpmpLab();
+        using var lab = new NamespaceLab();
         lab.WriteStandardConfig(fdtMs: 500);
         lab.StartDaemon();
         lab.PullCable("net0");
@@ -51,7 +52,7 @@ public sealed class LifecycleTests
     [Fact]
     public void Sighup_with_a_broken_file_keeps_the_running_configuration_and_a_good_one_is_applied()
     {
-        using var lab = new IpmpLab();
+        using var lab = new NamespaceLab();
         lab.WriteStandardConfig(fdtMs: 500);
         lab.StartDaemon();
         Eventually.Until(() => lab.Holder("192.168.10.51") == "net1", TimeSpan.FromSeconds(3), ".51 on net1", lab.Describe);

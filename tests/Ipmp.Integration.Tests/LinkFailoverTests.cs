@@ -1,4 +1,5 @@
 using Ipmp.Integration.Tests.Lab;
+using Ipmp.Lab;
 
 namespace Ipmp.Integration.Tests;
 
@@ -6,7 +7,7 @@ namespace Ipmp.Integration.Tests;
 /// probes; what the kernel and the client see is asserted, not the daemon's word.</summary>
 public sealed class LinkFailoverTests : IDisposable
 {
-    private readonly IpmpLab _lab = new();
+    private readonly NamespaceLab _lab = new();
 
     [Fact]
     public void Cable_pull_moves_the_address_to_the_standby_and_repair_brings_it_home()

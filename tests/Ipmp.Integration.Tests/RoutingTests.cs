@@ -1,11 +1,12 @@
 using Ipmp.Integration.Tests.Lab;
+using Ipmp.Lab;
 
 namespace Ipmp.Integration.Tests;
 
 /// <summary>Outbound traffic: spread over the active members only, never sourced from a test address.</summary>
 public sealed class RoutingTests : IDisposable
 {
-    private readonly IpmpLab _lab = new();
+    private readonly NamespaceLab _lab = new();
 
     private string RouteGet(string destination) => Shell.Ip("-n", _lab.HostNs, "route", "get", destination);
 

@@ -1,10 +1,11 @@
 using Ipmp.Integration.Tests.Lab;
+using Ipmp.Lab;
 
 namespace Ipmp.Integration.Tests;
 
 public sealed class StandbyAndFailbackTests : IDisposable
 {
-    private readonly IpmpLab _lab = new();
+    private readonly NamespaceLab _lab = new();
 
     [Fact]
     public void Standby_carries_traffic_only_while_it_stands_in()

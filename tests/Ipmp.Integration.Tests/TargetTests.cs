@@ -1,4 +1,5 @@
 using Ipmp.Integration.Tests.Lab;
+using Ipmp.Lab;
 
 namespace Ipmp.Integration.Tests;
 
@@ -6,7 +7,7 @@ namespace Ipmp.Integration.Tests;
 /// router, and a dead target replaced without failing any interface.</summary>
 public sealed class TargetTests : IDisposable
 {
-    private readonly IpmpLab _lab = new(router: false);
+    private readonly NamespaceLab _lab = new(router: false);
 
     [Fact]
     public void Without_routes_hosts_answering_multicast_echo_become_targets_and_detect_a_dead_port()

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Ipmp.Integration.Tests.Lab;
+using Ipmp.Lab;
 using Ipmp.Linux.Namespaces;
 using Xunit.Abstractions;
 
@@ -11,7 +12,7 @@ namespace Ipmp.Integration.Tests;
 /// byte-exact, an IPv6 address whose neighbours follow it, and the longest silence of a 1 kHz UDP echo.</summary>
 public sealed class TrafficTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly IpmpLab _lab = new();
+    private readonly NamespaceLab _lab = new();
 
     [Fact]
     public async Task Tcp_stream_survives_failover_and_failback_byte_exact()

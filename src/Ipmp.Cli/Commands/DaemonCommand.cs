@@ -14,7 +14,17 @@ internal static class DaemonCommand
             DefaultValueFactory = _ => Host.Configuration.ConfigDirectory.DefaultPath,
         };
         var socket = new Option<string?>("--socket") { Description = "Control socket path (default /run/ipmp/ipmpd.sock, or $IPMP_SOCKET)" };
-        var command = new Command("daemon", "Run the IPMP daemon in the foreground (logs to stderr)") { dir, socket };
+        var count = new Option<int>("--announce-count")
+        {
+            Description = "Gratuitous ARPs / unsolicited NAs sent for a moved address",
+            DefaultValueFactory = _ => 3,
+        };
+        var interval = new Option<int>("--announce-interval")
+        {
+            Description = "Milliseconds between those announcements",
+            DefaultValueFactory = _ => 200,
+        };
+        var command = new Command("daemon", "Run the IPMP daemon in the foreground (logs to stderr)") { dir, socket, count, interval };
         command.SetAction(async (parse, ct) =>
         {
             if (Environment.UserName != "root" && Environment.GetEnvironmentVariable("USER") != "root" && !IsRoot())
@@ -26,6 +36,8 @@ internal static class DaemonCommand
             {
                 ConfigDirectory = parse.GetValue(dir)!,
                 SocketPath = parse.GetValue(socket),
+                Announcements = new Host.Kernel.AnnouncementSettings(
+                    Math.Clamp(parse.GetValue(count), 1, 100), TimeSpan.FromMilliseconds(Math.Clamp(parse.GetValue(interval), 1, 60_000))),
             });
         });
         return command;

@@ -1,17 +1,19 @@
-using System.Threading.Channels;
 using Ipmp.Core.Engine;
 using Ipmp.Core.Status;
+using Ipmp.Host.Control;
 using Microsoft.Extensions.Logging;
 using CoreLog = Ipmp.Core.Logging;
 
 namespace Ipmp.Host.Daemon;
 
 /// <summary>Sends the engine's log lines to the logger and its probe events and state changes to
-/// whoever subscribed (ipmpstat -p, ipmp events). Runs on the loop: it never blocks.</summary>
+/// whoever subscribed (ipmpstat -p, ipmp events). Runs on the loop: sinks never block.</summary>
 public sealed class DaemonObserver(ILogger logger) : IEngineObserver
 {
+    private sealed record Subscriber(IControlEventSink Sink, bool Probes, bool Changes);
+
     private readonly Lock _lock = new();
-    private readonly List<Channel<object>> _subscribers = [];
+    private Subscriber[] _subscribers = [];
 
     public void Log(CoreLog.LogMessage message)
     {
@@ -19,26 +21,32 @@ public sealed class DaemonObserver(ILogger logger) : IEngineObserver
         else logger.LogInformation("{Message}", message.Text);
     }
 
-    public void Probe(ProbeEvent probe) => Publish(probe);
-    public void Changed(StateChange change) => Publish(change);
-
-    private void Publish(object item)
+    public void Probe(ProbeEvent probe)
     {
-        lock (_lock)
-            foreach (var s in _subscribers) s.Writer.TryWrite(item);
+        foreach (var s in Volatile.Read(ref _subscribers))
+            if (s.Probes) s.Sink.OnProbe(probe);
     }
 
-    /// <summary>A bounded feed of <see cref="ProbeEvent"/>s and <see cref="StateChange"/>s; a subscriber
-    /// that cannot keep up loses the oldest items rather than slowing the daemon.</summary>
-    public ChannelReader<object> Subscribe(CancellationToken unsubscribe)
+    public void Changed(StateChange change)
     {
-        var channel = Channel.CreateBounded<object>(new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropOldest });
-        lock (_lock) _subscribers.Add(channel);
-        unsubscribe.Register(() =>
+        logger.LogDebug("{Kind} {Group} {Interface} {Detail}", change.Kind, change.Group, change.Interface, change.Detail);
+        foreach (var s in Volatile.Read(ref _subscribers))
+            if (s.Changes) s.Sink.OnChange(change);
+    }
+
+    public IDisposable Subscribe(IControlEventSink sink, bool probes, bool changes)
+    {
+        var subscriber = new Subscriber(sink, probes, changes);
+        lock (_lock) _subscribers = [.. _subscribers, subscriber];
+        return new Unsubscriber(() =>
         {
-            lock (_lock) _subscribers.Remove(channel);
-            channel.Writer.TryComplete();
+            lock (_lock) _subscribers = [.. _subscribers.Where(s => s != subscriber)];
         });
-        return channel.Reader;
+    }
+
+    private sealed class Unsubscriber(Action action) : IDisposable
+    {
+        private Action? _action = action;
+        public void Dispose() => Interlocked.Exchange(ref _action, null)?.Invoke();
     }
 }

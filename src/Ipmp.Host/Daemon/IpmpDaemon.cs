@@ -3,6 +3,7 @@ using Ipmp.Core.Configuration;
 using Ipmp.Core.Engine;
 using Ipmp.Core.Model;
 using Ipmp.Host.Configuration;
+using Ipmp.Host.Control;
 using Ipmp.Host.Kernel;
 using Ipmp.Linux.Netlink;
 using Microsoft.Extensions.Logging;
@@ -78,6 +79,8 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
 
         try
         {
+            using var control = StartControlServer();
+            if (control is null) return 1;
             var initial = await events.DumpAsync(ct);
             foreach (var e in initial) Loop.Post(e);
             var loop = Loop.RunAsync(() => new IpmpEngine(_config, Port, TimeProvider.System, new Random(), Observer), ct);
@@ -98,6 +101,27 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         }
         _logger.LogInformation("ipmp daemon stopped; data addresses stay where they are");
         return 0;
+    }
+
+    /// <summary>The control socket; null when it cannot be had (another daemon answers on it).</summary>
+    private ControlServer? StartControlServer()
+    {
+        var path = ControlSocketPath.Resolve(options.SocketPath);
+        try
+        {
+            var server = ControlServer.Start(new DaemonControlHandler(this), new ControlServerOptions
+            {
+                SocketPath = path,
+                Log = line => _logger.LogWarning("control: {Line}", line),
+            });
+            _logger.LogInformation("control socket {Path}", path);
+            return server;
+        }
+        catch (ControlServerException ex)
+        {
+            _logger.LogCritical("main: is another instance of the daemon already active? {Error}", ex.Message);
+            return null;
+        }
     }
 
     /// <summary>Re-reads the configuration and applies it in place; on errors keeps the current one.</summary>

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Ipmp.Linux.Namespaces;
 
-namespace Ipmp.Integration.Tests.Lab;
+namespace Ipmp.Lab;
 
 /// <summary>
 /// A throwaway network in namespaces: the host under test (NICs net0.. as veths), a switch (a bridge,
@@ -12,11 +12,11 @@ namespace Ipmp.Integration.Tests.Lab;
 /// and optional extra hosts. The real daemon runs in the host namespace. Everything carries a unique prefix
 /// and is deleted on every exit path, the daemon included.
 /// </summary>
-public sealed class IpmpLab : IDisposable
+public sealed class NamespaceLab : IDisposable
 {
-    private static readonly List<IpmpLab> Live = [];
+    private static readonly List<NamespaceLab> Live = [];
 
-    static IpmpLab()
+    static NamespaceLab()
     {
         // A test run that is aborted still cleans up.
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
@@ -40,7 +40,7 @@ public sealed class IpmpLab : IDisposable
     private Process? _daemon;
     private bool _disposed;
 
-    public IpmpLab(int nics = 3, bool router = true, IEnumerable<string>? absentNics = null)
+    public NamespaceLab(int nics = 3, bool router = true, IEnumerable<string>? absentNics = null)
     {
         Prefix = $"ipmpi-{Random.Shared.Next(0x1000000):x6}-";
         Dir = Directory.CreateTempSubdirectory("ipmp-lab-").FullName;
@@ -159,7 +159,8 @@ public sealed class IpmpLab : IDisposable
         WriteConfig($"FAILURE_DETECTION_TIME={fdtMs}\nFAILBACK={(failback ? "yes" : "no")}\n", files);
     }
 
-    public static string IpmpDll => Path.Combine(AppContext.BaseDirectory, "ipmp.dll");
+    /// <summary>The CLI to run the daemon from: next to the running program (tests, the CLI itself).</summary>
+    public static string IpmpDll { get; set; } = Path.Combine(AppContext.BaseDirectory, "ipmp.dll");
 
     public void StartDaemon(bool waitReady = true)
     {
@@ -180,7 +181,14 @@ public sealed class IpmpLab : IDisposable
         _daemon.BeginOutputReadLine();
         _daemon.BeginErrorReadLine();
         if (waitReady)
-            Eventually.Until(() => Log.Contains("ipmp daemon running") || _daemon.HasExited, TimeSpan.FromSeconds(20), "the daemon to start", () => Log);
+        {
+            var sw = Stopwatch.StartNew();
+            while (!Log.Contains("ipmp daemon running") && !_daemon.HasExited)
+            {
+                if (sw.Elapsed > TimeSpan.FromSeconds(20)) throw new TimeoutException($"the daemon did not start:\n{Log}");
+                Thread.Sleep(5);
+            }
+        }
         if (_daemon.HasExited) throw new InvalidOperationException($"the daemon exited with {_daemon.ExitCode}:\n{Log}");
     }
 

@@ -1,9 +1,9 @@
-namespace Ipmp.Integration.Tests.Lab;
+namespace Ipmp.Lab;
 
-internal static class Multipath
+public static class Multipath
 {
     /// <summary>The NICs the kernel would send outbound traffic for the group's subnet through.</summary>
-    public static List<string> OutboundNics(this IpmpLab lab, string network = "192.168.10.0/24")
+    public static List<string> OutboundNics(this NamespaceLab lab, string network = "192.168.10.0/24")
     {
         var text = Shell.Ip("-n", lab.HostNs, "route", "show", network);
         return text.Split([' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)

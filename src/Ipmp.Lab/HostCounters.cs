@@ -1,7 +1,7 @@
-namespace Ipmp.Integration.Tests.Lab;
+namespace Ipmp.Lab;
 
 /// <summary>Kernel ICMP counters of a namespace (what a probe target actually received).</summary>
-internal static class HostCounters
+public static class HostCounters
 {
     /// <summary>Echo requests received (IcmpInEchos) in <paramref name="ns"/>.</summary>
     public static long EchoRequestsReceived(string ns)

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace Ipmp.Integration.Tests.Lab;
+namespace Ipmp.Lab;
 
 /// <summary>Runs iproute2 and friends synchronously; a non-zero exit is an exception carrying stderr.</summary>
-internal static class Shell
+public static class Shell
 {
     public static string Ip(params string[] args) => Run("ip", args);
 

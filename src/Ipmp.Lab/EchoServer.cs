@@ -2,11 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using Ipmp.Linux.Namespaces;
 
-namespace Ipmp.Integration.Tests.Lab;
+namespace Ipmp.Lab;
 
 /// <summary>TCP and UDP echo servers in the host namespace, bound to any address (as an application on
 /// an IPMP host would be): whatever NIC holds the data address, they answer.</summary>
-internal sealed class EchoServer : IDisposable
+public sealed class EchoServer : IDisposable
 {
     private readonly NetworkNamespace _ns;
     private readonly Socket _tcp;
