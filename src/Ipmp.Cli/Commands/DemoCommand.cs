@@ -15,20 +15,19 @@ internal static class DemoCommand
         {
             sim, fdt, seed,
         };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, ct) =>
         {
-            if (!parse.GetValue(sim))
-            {
-                // The namespace lab demo needs the real daemon; until then the simulated link stands in.
-                Console.Error.WriteLine(Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root"
-                    ? "ipmp demo: the namespace lab demo is not available yet; running the simulated link (--sim)."
-                    : "ipmp demo: not running as root, so no namespace lab; running the simulated link (--sim).");
-            }
             var fdtMs = parse.GetValue(fdt);
             if (fdtMs < 100)
             {
                 Console.Error.WriteLine("ipmp demo: --fdt must be at least 100 ms");
                 return 2;
+            }
+            if (!parse.GetValue(sim))
+            {
+                if (Environment.IsPrivilegedProcess)
+                    return await new NamespaceDemo(Console.Out, fdtMs).RunAsync(ct);
+                Console.Error.WriteLine("ipmp demo: not running as root, so no namespace lab; running the simulated link (--sim).");
             }
             return new SimDemo(Console.Out, TimeSpan.FromMilliseconds(fdtMs), parse.GetValue(seed)).Run();
         });

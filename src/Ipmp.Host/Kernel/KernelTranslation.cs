@@ -29,8 +29,16 @@ public static class KernelTranslation
 
     public static CoreEvents.AddressInfo? Address(Nl.AddressInfo a, KernelView view) =>
         view.NameOf(a.InterfaceIndex) is { } name
-            ? new CoreEvents.AddressInfo(name, new IpPrefix(a.Address, a.PrefixLength), a.IsDeprecated)
+            ? new CoreEvents.AddressInfo(name, new IpPrefix(WithoutScope(a.Address), a.PrefixLength), a.IsDeprecated)
             : null;
+
+    /// <summary>
+    /// The engine names link-local addresses without a scope: every probe socket is bound to its NIC, and
+    /// a target found through one member is the same neighbour for all of them (fe80::1%3 and fe80::1%4 are
+    /// one router).
+    /// </summary>
+    public static System.Net.IPAddress WithoutScope(System.Net.IPAddress a) =>
+        a.AddressFamily == AddressFamily.InterNetworkV6 && a.ScopeId != 0 ? new System.Net.IPAddress(a.GetAddressBytes()) : a;
 
     /// <summary>Unicast routes of every table but the local one; a multipath route gives one entry per next hop.</summary>
     public static ImmutableArray<CoreEvents.RouteInfo> Routes(IEnumerable<Nl.RouteInfo> routes, AddressFamily family, KernelView view)
@@ -43,11 +51,11 @@ public static class KernelTranslation
             if (r.NextHops.Count > 0)
             {
                 foreach (var nh in r.NextHops)
-                    list.Add(new CoreEvents.RouteInfo(dst, nh.Gateway, view.NameOf(nh.InterfaceIndex)));
+                    list.Add(new CoreEvents.RouteInfo(dst, nh.Gateway is { } g ? WithoutScope(g) : null, view.NameOf(nh.InterfaceIndex)));
             }
             else
             {
-                list.Add(new CoreEvents.RouteInfo(dst, r.Gateway, view.NameOf(r.OutputInterface)));
+                list.Add(new CoreEvents.RouteInfo(dst, r.Gateway is { } g ? WithoutScope(g) : null, view.NameOf(r.OutputInterface)));
             }
         }
         return list.ToImmutable();

@@ -88,8 +88,10 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, Action<Netw
                 logger.LogDebug("probe receive on {Interface}: {Error}", ifName, ex.SocketErrorCode);
                 continue;
             }
-            if (r.Truncated) continue;
-            post(new ProbeReplyReceived(ifName, r.Source, buffer.AsSpan(0, r.Length).ToArray(), ToEngineTime(r)));
+            // Only echo replies matter; the kernel filter passes nothing else once it is set, but a message
+            // can slip in between the socket's creation and its filter.
+            if (r.Truncated || r.Length < 1 || buffer[0] != (r.Source.AddressFamily == AddressFamily.InterNetwork ? 0 : 129)) continue;
+            post(new ProbeReplyReceived(ifName, KernelTranslation.WithoutScope(r.Source), buffer.AsSpan(0, r.Length).ToArray(), ToEngineTime(r)));
         }
     }
 
