@@ -56,5 +56,34 @@ public sealed class FailoverFigures(ITestOutputHelper output) : IDisposable
         Assert.True(samples[samples.Count / 2] < 200, $"median {samples[samples.Count / 2]} ms");
     }
 
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(100)]
+    public void Probe_detection_and_repair_time_as_a_ratio_of_fdt(int fdtMs)
+    {
+        _lab.WriteStandardConfig(fdtMs);
+        _lab.StartDaemon();
+        Eventually.Until(() => _lab.Holder("192.168.10.51") == "net1", TimeSpan.FromSeconds(3), ".51 on net1", _lab.Describe);
+        Thread.Sleep(Math.Max(300, fdtMs));   // past the quiet period's early end
+        var detect = new List<double>();
+        var repair = new List<double>();
+        for (var trial = 0; trial < 5; trial++)
+        {
+            _lab.KillPort("net1");
+            detect.Add(Eventually.Until(() => _lab.Holder("192.168.10.51") == "net2", TimeSpan.FromMilliseconds(fdtMs * 5),
+                ".51 on the standby", _lab.Describe).TotalMilliseconds / fdtMs);
+            _lab.RepairPort("net1");
+            repair.Add(Eventually.Until(() => _lab.Holder("192.168.10.51") == "net1", TimeSpan.FromMilliseconds(fdtMs * 6),
+                ".51 home", _lab.Describe).TotalMilliseconds / fdtMs);
+            Thread.Sleep(fdtMs / 2);
+        }
+        detect.Sort();
+        repair.Sort();
+        output.WriteLine($"FIGURE probe-detection-fdt-{fdtMs}ms ratio min {detect[0]:F2} median {detect[2]:F2} max {detect[^1]:F2}");
+        output.WriteLine($"FIGURE probe-repair-fdt-{fdtMs}ms ratio min {repair[0]:F2} median {repair[2]:F2} max {repair[^1]:F2}");
+        Assert.True(detect[2] <= 1.5, $"median detection {detect[2]:F2} x FDT");
+        Assert.True(repair[2] <= 3.0, $"median repair {repair[2]:F2} x FDT");
+    }
+
     public void Dispose() => _lab.Dispose();
 }
