@@ -270,7 +270,23 @@ public sealed class NamespaceLab : IDisposable
         return null;
     }
 
-    public string Describe() => $"addresses: {string.Join("; ", Addresses().Select(kv => $"{kv.Key}: {string.Join(' ', kv.Value)}"))}\n--- daemon log ---\n{Log}";
+    public string Describe() =>
+        $"addresses: {string.Join("; ", Addresses().Select(kv => $"{kv.Key}: {string.Join(' ', kv.Value)}"))}\n" +
+        $"routes:\n{Safe(() => Shell.Ip("-n", HostNs, "route"))}" +
+        (DaemonRunning ? $"--- ipmpstat -i / -tn ---\n{Safe(() => Shell.Run("dotnet", IpmpDll, "stat", "-i", "--socket", SocketPath))}{Safe(() => Shell.Run("dotnet", IpmpDll, "stat", "-tn", "--socket", SocketPath))}" : "") +
+        $"--- daemon log ---\n{Log}";
+
+    private static string Safe(Func<string> f)
+    {
+        try
+        {
+            return f();
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return $"({e.Message})\n";
+        }
+    }
 
     public NetworkNamespace OpenNamespace(string ns) => NetworkNamespace.Open(ns);
 

@@ -59,12 +59,12 @@ public sealed class FailoverFigures(ITestOutputHelper output) : IDisposable
     [Theory]
     [InlineData(1000)]
     [InlineData(100)]
-    public void Probe_detection_and_repair_time_as_a_ratio_of_fdt(int fdtMs)
+    public async Task Probe_detection_and_repair_time_as_a_ratio_of_fdt(int fdtMs)
     {
         _lab.WriteStandardConfig(fdtMs);
         _lab.StartDaemon();
         Eventually.Until(() => _lab.Holder("192.168.10.51") == "net1", TimeSpan.FromSeconds(3), ".51 on net1", _lab.Describe);
-        Thread.Sleep(Math.Max(300, fdtMs));   // past the quiet period's early end
+        await ProbeWatch.UntilAnsweredAsync(_lab, "net0", "net1", "net2");   // the quiet period is over
         var detect = new List<double>();
         var repair = new List<double>();
         for (var trial = 0; trial < 5; trial++)

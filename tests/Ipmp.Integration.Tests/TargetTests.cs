@@ -10,7 +10,7 @@ public sealed class TargetTests : IDisposable
     private readonly NamespaceLab _lab = new(router: false);
 
     [Fact]
-    public void Without_routes_hosts_answering_multicast_echo_become_targets_and_detect_a_dead_port()
+    public async Task Without_routes_hosts_answering_multicast_echo_become_targets_and_detect_a_dead_port()
     {
         var h0 = _lab.AddHost("192.168.10.2/24");
         var h1 = _lab.AddHost("192.168.10.3/24");
@@ -21,8 +21,9 @@ public sealed class TargetTests : IDisposable
         Eventually.Until(() => HostCounters.EchoRequestsReceived(h0) > c0 + 10 && HostCounters.EchoRequestsReceived(h1) > c1 + 10,
             TimeSpan.FromSeconds(4), "probes reaching both discovered hosts", _lab.Describe);
 
+        await ProbeWatch.UntilAnsweredAsync(_lab, "net1");
         _lab.KillPort("net1");
-        Eventually.Until(() => _lab.Holder("192.168.10.51") == "net2", TimeSpan.FromSeconds(2), "failover by probes to host targets", _lab.Describe);
+        Eventually.Until(() => _lab.Holder("192.168.10.51") == "net2", TimeSpan.FromSeconds(4), "failover by probes to host targets", _lab.Describe);
     }
 
     [Fact]

@@ -29,16 +29,29 @@ public sealed class TrafficTests(ITestOutputHelper output) : IDisposable
         var received = 0L;
         var mismatch = -1L;
         using var stop = new CancellationTokenSource();
+        using var readerStop = new CancellationTokenSource();
         var reader = Task.Run(async () =>
         {
             var buf = new byte[65536];
-            while (received < sent || !stop.IsCancellationRequested)
+            while (!readerStop.IsCancellationRequested)
             {
-                var n = await socket.ReceiveAsync(buf, SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(15));
+                int n;
+                try
+                {
+                    n = await socket.ReceiveAsync(buf, SocketFlags.None, readerStop.Token).AsTask().WaitAsync(TimeSpan.FromSeconds(15));
+                }
+                catch (OperationCanceledException) when (readerStop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (TimeoutException)
+                {
+                    throw new TimeoutException($"the stream stalled after {received} of {sent} bytes\n{_lab.Describe()}");
+                }
                 if (n == 0) throw new IOException("connection closed");
                 for (var i = 0; i < n; i++)
                     if (buf[i] != (byte)((received + i) * 7 % 251) && mismatch < 0) mismatch = received + i;
-                received += n;
+                Interlocked.Add(ref received, n);
             }
         });
         var writer = Task.Run(async () =>
@@ -48,7 +61,7 @@ public sealed class TrafficTests(ITestOutputHelper output) : IDisposable
             {
                 for (var i = 0; i < chunk.Length; i++) chunk[i] = (byte)((sent + i) * 7 % 251);
                 await socket.SendAsync(chunk, SocketFlags.None);
-                sent += chunk.Length;
+                Interlocked.Add(ref sent, chunk.Length);
                 await Task.Delay(2);
             }
         });
@@ -62,7 +75,11 @@ public sealed class TrafficTests(ITestOutputHelper output) : IDisposable
         await Task.Delay(500);
         stop.Cancel();
         await writer;
-        await reader.WaitAsync(TimeSpan.FromSeconds(20));
+        // Everything sent must come back (TCP retransmits whatever the moves cost).
+        Eventually.Until(() => Interlocked.Read(ref received) >= Interlocked.Read(ref sent) || reader.IsCompleted,
+            TimeSpan.FromSeconds(20), "every byte echoed", _lab.Describe);
+        readerStop.Cancel();
+        await reader.WaitAsync(TimeSpan.FromSeconds(5));
 
         output.WriteLine($"{sent} bytes sent and echoed back through failover and failback");
         Assert.Equal(-1, mismatch);

@@ -26,6 +26,7 @@ public sealed class KernelNetworkPort : INetworkPort, IAsyncDisposable
     private readonly Channel<NetworkCommand> _work = Channel.CreateUnbounded<NetworkCommand>(new() { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _worker;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<System.Net.IPAddress, int> _announcedOn = new();
 
     /// <param name="routing">What the route keeper needs of a group (networks, preferred sources, members).</param>
     public KernelNetworkPort(RtNetlinkClient client, KernelView view, ProbeSockets probes, AnnouncementSettings announce,
@@ -115,6 +116,7 @@ public sealed class KernelNetworkPort : INetworkPort, IAsyncDisposable
                 }
                 break;
             case AnnounceAddress an when _view.IndexOf(an.Interface) is { } index && _view.MacOf(an.Interface) is { } mac:
+                _announcedOn[an.Address] = index;
                 Announce(index, mac, an);
                 if (_announce.Count > 1) _ = RepeatAnnounceAsync(index, mac, an, ct);
                 break;
@@ -143,8 +145,9 @@ public sealed class KernelNetworkPort : INetworkPort, IAsyncDisposable
             for (var i = 1; i < _announce.Count; i++)
             {
                 await Task.Delay(_announce.Spacing, ct);
-                // Only while the address still lives there.
-                if (_view.IndexOf(an.Interface) != index) return;
+                // Only while the address still lives there: a repeat from the NIC it just left would send the
+                // link's neighbours back to the wrong MAC.
+                if (_view.IndexOf(an.Interface) != index || !_announcedOn.TryGetValue(an.Address, out var latest) || latest != index) return;
                 Announce(index, mac, an);
             }
         }

@@ -18,11 +18,16 @@ namespace Ipmp.Host.Kernel;
 /// <item>IPv4 has no deprecated addresses in source selection, so these routes carry a data address as
 /// preferred source: a test address is never chosen as a source by applications.</item>
 /// </list>
-/// Probes are bound to their NIC and test address and do not depend on these routes.
+/// Every member also keeps a route of its own to each network at a high metric
+/// (<see cref="FallbackMetric"/>): it is never used while the multipath route is alive, but it gives replies
+/// to a standby's or a failed NIC's probes a reverse path (rp_filter) and the kernel a route when all
+/// active members' links are down.
 /// </summary>
 public sealed class LoadSpreader(RtNetlinkClient client, KernelView view, Func<string, GroupRouting> routing, ILogger logger)
 {
     private const byte RTNH_F_ONLINK = 4;
+    /// <summary>Base metric of the per-member fallback routes (plus the member's ifindex).</summary>
+    public const uint FallbackMetric = 1024;
     private readonly Dictionary<string, IReadOnlyList<string>> _active = [];
 
     public long RouteChanges { get; private set; }
@@ -65,6 +70,22 @@ public sealed class LoadSpreader(RtNetlinkClient client, KernelView view, Func<s
             foreach (var network in info.Networks)
             {
                 var source = Source(info, network, local);
+                foreach (var member in groupIndexes)
+                {
+                    // One metric per member: routes with one destination and metric would replace or merge.
+                    var metric = FallbackMetric + (uint)member;
+                    if (routes.Any(r => IsMain(r) && r.Priority == metric && r.OutputInterface == member && r.NextHops.Count == 0
+                        && r.DestinationPrefixLength == network.PrefixLength && r.Destination.Equals(network.Address))) continue;
+                    await ReplaceAsync(new RouteSpec
+                    {
+                        Destination = network.Address,
+                        PrefixLength = network.PrefixLength,
+                        Scope = RouteScope.Link,
+                        Priority = metric,
+                        PreferredSource = source,
+                        OutputInterface = member,
+                    }, ct);
+                }
                 var existing = routes.FirstOrDefault(r => IsMain(r) && r.Gateway is null && r.NextHops.All(h => h.Gateway is null)
                     && r.DestinationPrefixLength == network.PrefixLength && r.Destination.Equals(network.Address) && (r.Priority ?? 0) == 0);
                 if (existing is not null && Oifs(existing).SetEquals(indexes) && Equals(existing.PreferredSource, source)) continue;

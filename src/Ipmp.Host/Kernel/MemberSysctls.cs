@@ -11,6 +11,10 @@ public static class MemberSysctls
         // otherwise replies to one NIC's test address arrive on another and its probes look lost.
         InterfaceSysctl.Write(Ipv4ConfKey.ArpIgnore, nic, 1);
         InterfaceSysctl.Write(Ipv4ConfKey.ArpAnnounce, nic, 2);
+        // Replies to a standby's or a failed NIC's probes arrive on a NIC that outbound routes do not use;
+        // strict reverse-path filtering (rp_filter=1, the default on some distributions) would drop them.
+        // Loose mode still drops what no route could explain. The effective value is max(all, this NIC).
+        InterfaceSysctl.Write(Ipv4ConfKey.RpFilter, nic, 2);
         // Removing an address must never take the others of its subnet with it (the default removes all
         // secondaries with the primary).
         Write($"/proc/sys/net/ipv4/conf/{nic}/promote_secondaries", "1");
