@@ -121,8 +121,26 @@ public sealed partial class IpmpEngine
                 if (!pi.Targets.Any(t => t.Kind == TargetKind.Router && t.Address.Equals(a))) pi.AddTarget(a, TargetKind.Router, now);
             if (routers.Count > 0)
                 foreach (var h in pi.Targets.Where(t => t.Kind == TargetKind.Host).ToList()) pi.RemoveTarget(h);
+            if (!pi.HasTargets) CopyHostTargets(ifp, pi, test, now);
         }
         UpdateTargetState(ifp);
+    }
+
+    /// <summary>An instance with no targets takes the host targets its group's other members found (illumos
+    /// 3.5): a NIC that joins with a dead port must not sit "assumed working" for want of an answer to its
+    /// own multicast probe.</summary>
+    private static void CopyHostTargets(InterfaceRuntime ifp, ProbeInstance pi, IpPrefix test, TimeSpan now)
+    {
+        if (ifp.Group.IsAnonymous) return;
+        foreach (var other in ifp.Group.Members)
+        {
+            if (other == ifp) continue;
+            foreach (var t in (pi.IsV6 ? other.V6 : other.V4).Targets.Where(t => t.Kind == TargetKind.Host))
+            {
+                if (pi.Targets.Count >= ProbeInstance.MaxActiveTargets) return;
+                if (pi.FindTarget(t.Address) is null && (pi.IsV6 || test.Contains(t.Address))) pi.AddTarget(t.Address, TargetKind.Host, now);
+            }
+        }
     }
 
     /// <summary>PI_NOTARGETS when neither family has a target; back to running when one appears.</summary>
