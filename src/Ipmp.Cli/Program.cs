@@ -12,6 +12,8 @@ var root = new RootCommand("ipmp: IP network multipathing (IPMP) for Linux")
     AdminCommands.CreateOnline(),
     ReloadCommand.Create(),
     EventsCommand.Create(),
+    Ipmp.Bench.BenchCommand.Create(),
+    InstallCommand.Create(),
 };
 // No @response-file expansion: `ipmp stat` hands its arguments to ipmpstat's getopt as typed.
 return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync();

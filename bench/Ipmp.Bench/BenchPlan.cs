@@ -1,0 +1,19 @@
+namespace Ipmp.Bench;
+
+/// <summary>Trial counts and durations of a full run and of --quick.</summary>
+public sealed record BenchPlan(
+    bool Quick,
+    int LinkTrials,
+    int ProbeTrials,
+    TimeSpan FalseFailureDuration,
+    TimeSpan FootprintWindow,
+    int StatRuns,
+    TimeSpan SimMeasureLarge,
+    TimeSpan SimMeasureFast)
+{
+    public static BenchPlan Full { get; } = new(false, 50, 20, TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(60), 30,
+        TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+
+    public static BenchPlan QuickPlan { get; } = new(true, 12, 6, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(15), 10,
+        TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(10));
+}

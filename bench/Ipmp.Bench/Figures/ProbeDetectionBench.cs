@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Ipmp.Bench.Lab;
+using Ipmp.Bench.Results;
+using Ipmp.Bench.Stats;
+using Ipmp.Host.Control;
+using Ipmp.Lab;
+
+namespace Ipmp.Bench.Figures;
+
+/// <summary>
+/// Figure 2: probe-based detection. net0's switch port stops forwarding (bridge port state disabled) while
+/// carrier stays up; time from just before the `bridge` command (conservative: the command's own start-up
+/// is counted against us) to .50 added on another NIC (rtnetlink), as a ratio of FDT. Then the port forwards
+/// again; time to .50 back on net0 (failback after repair), as a ratio of FDT.
+/// </summary>
+public static class ProbeDetectionBench
+{
+    private const string Address = "192.168.10.50";
+
+    public static void Run(BenchReport report, int fdtMs, int trials, string? aot, TextWriter log, CancellationToken ct)
+    {
+        var section = $"2 probe detection FDT {fdtMs} ms";
+        using var lab = new NamespaceLab(nics: 3);
+        lab.WriteStandardConfig(fdtMs);
+        using var daemon = new BenchDaemon(lab, aot);
+        var effective = EffectiveFdt(lab);
+        if (fdtMs < 100)
+        {
+            var text = $"not supported: minimum FDT 100 ms (illumos MIN_FAILURE_DETECTION_TIME); the daemon clamps {fdtMs} ms and runs at {effective?.ToString() ?? "?"} ms";
+            report.Add(new Figure(section, "detection / FDT", "ratio") { Unavailable = text, Target = "<= 1.0" });
+            report.Add(new Figure(section, "repair / FDT", "ratio") { Unavailable = text, Target = "<= 2.0" });
+            return;
+        }
+        var fdt = TimeSpan.FromMilliseconds(fdtMs);
+        if (!LabWait.Holder(lab, Address, "net0", TimeSpan.FromSeconds(10))) throw new InvalidOperationException(lab.Describe());
+        // Let the probes settle (targets found, RTT learned, the quiet period ended by a first reply).
+        Thread.Sleep(fdt * 3 + TimeSpan.FromMilliseconds(500));
+        using var events = new KernelEvents(lab.HostNs);
+        var net0 = LabWait.ProcessIndex(lab, "net0");
+        var detect = new List<double>();
+        var repair = new List<double>();
+        var failed = 0;
+        for (var t = 0; t < trials && !ct.IsCancellationRequested; t++)
+        {
+            var mark = Stopwatch.GetTimestamp();
+            lab.KillPort("net0");
+            var moved = events.WaitFor(e => KernelEvents.AddressAdded(e, Address, i => i != net0), mark, fdt * 5 + TimeSpan.FromSeconds(2));
+            if (moved is { } m) detect.Add(LabWait.Ms(m - mark) / fdtMs);
+            var mark2 = Stopwatch.GetTimestamp();
+            lab.RepairPort("net0");
+            var back = events.WaitFor(e => KernelEvents.AddressAdded(e, Address, i => i == net0), mark2, fdt * 10 + TimeSpan.FromSeconds(3));
+            if (back is { } b) repair.Add(LabWait.Ms(b - mark2) / fdtMs);
+            if (moved is null || back is null)
+            {
+                failed++;
+                log.WriteLine($"    FDT {fdtMs} trial {t}: {(moved is null ? "no failover" : "")} {(back is null ? "no failback" : "")}");
+                LabWait.Holder(lab, Address, "net0", fdt * 20);
+            }
+            Thread.Sleep(fdt + TimeSpan.FromMilliseconds(100));
+            events.Trim(Stopwatch.GetTimestamp() - Stopwatch.Frequency * 30);
+        }
+        var raised = LabWait.CountLines(lab.Log, "Cannot meet requested failure detection time");
+        var note = $"daemon FDT {effective} ms; FDT raised {raised} time(s)" + (failed > 0 ? $"; {failed} trial(s) incomplete" : "");
+        var d = Summary.Of(detect);
+        var r = Summary.Of(repair);
+        report.Add(new Figure(section, "dead port -> address moved, / FDT", "ratio")
+        {
+            Stats = d, Samples = detect, Target = "<= 1.0 (max)", Met = d is null ? false : d.Max <= 1.0, Note = note,
+        });
+        report.Add(new Figure(section, "port back -> address home, / FDT", "ratio")
+        {
+            Stats = r, Samples = repair, Target = "<= 2.0 (max)", Met = r is null ? false : r.Max <= 2.0,
+        });
+    }
+
+    private static int? EffectiveFdt(NamespaceLab lab)
+    {
+        try
+        {
+            var client = new ControlClient(lab.SocketPath);
+            var snap = client.SnapshotAsync().GetAwaiter().GetResult();
+            var g = snap.Groups.FirstOrDefault(g => g.Name == "ipmp0");
+            return g?.FailureDetectionTime is { } f ? (int)f.TotalMilliseconds : null;
+        }
+        catch (ControlException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Ipmp.Linux.Namespaces;
+
+namespace Ipmp.Bench.Lab;
+
+/// <summary>
+/// rtnetlink link and IPv4 address events of one namespace, each stamped (Stopwatch ticks) by a dedicated
+/// thread that is already blocked in recv(2) when the kernel sends it. Trials ask for the first event
+/// matching a predicate after a time.
+/// </summary>
+public sealed class KernelEvents : IDisposable
+{
+    private readonly RawNetlink _socket;
+    private readonly List<(long At, RawNetlink.Event Event)> _events = [];
+    private readonly Thread _reader;
+    private volatile bool _stop;
+
+    public KernelEvents(string ns)
+    {
+        using (var nsThread = NetworkNamespace.Open(ns)) _socket = nsThread.Run(() => new RawNetlink());
+        _reader = new Thread(ReadLoop) { IsBackground = true, Name = "netlink stamps", Priority = ThreadPriority.AboveNormal };
+        _reader.Start();
+    }
+
+    private void ReadLoop()
+    {
+        var buf = new byte[1 << 16];
+        while (!_stop)
+        {
+            var n = _socket.Receive(buf);
+            if (n <= 0) continue;
+            var now = Stopwatch.GetTimestamp();
+            var parsed = RawNetlink.Parse(buf.AsSpan(0, n));
+            lock (_events)
+            {
+                foreach (var e in parsed) _events.Add((now, e));
+                Monitor.PulseAll(_events);
+            }
+        }
+    }
+
+    /// <summary>The stamp of the first event after <paramref name="after"/> that matches, waiting up to <paramref name="timeout"/>.</summary>
+    public long? WaitFor(Func<RawNetlink.Event, bool> match, long after, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        lock (_events)
+        {
+            var i = 0;
+            while (true)
+            {
+                for (; i < _events.Count; i++)
+                    if (_events[i].At >= after && match(_events[i].Event)) return _events[i].At;
+                var left = deadline - Stopwatch.GetTimestamp();
+                if (left <= 0) return null;
+                Monitor.Wait(_events, TimeSpan.FromSeconds(Math.Min(left / (double)Stopwatch.Frequency, 0.5)));
+            }
+        }
+    }
+
+    public int Count(Func<RawNetlink.Event, bool> match, long after)
+    {
+        lock (_events) return _events.Count(e => e.At >= after && match(e.Event));
+    }
+
+    public void Trim(long before)
+    {
+        lock (_events) _events.RemoveAll(e => e.At < before);
+    }
+
+    public static bool CarrierLost(RawNetlink.Event e, int ifindex) => e is RawNetlink.Link { LowerUp: false } l && l.Index == ifindex;
+
+    public static bool AddressAdded(RawNetlink.Event e, string address, Func<int, bool> onInterface) =>
+        e is RawNetlink.Address a && a.Value.ToString() == address && onInterface(a.Index);
+
+    public void Dispose()
+    {
+        _stop = true;
+        _reader.Join(1000);
+        _socket.Dispose();
+    }
+}
