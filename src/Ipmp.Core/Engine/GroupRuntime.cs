@@ -33,7 +33,16 @@ public sealed class GroupRuntime(string name, TimeSpan configuredFdt)
     public IReadOnlyList<string> LastOutbound { get; set; } = [];
 
     public ulong Signature { get; private set; } = 1UL << 48;
-    public void Touch() => Signature++;
+
+    /// <summary>Something that placement depends on changed (members, states, flags, addresses).</summary>
+    public void Touch()
+    {
+        Signature++;
+        Dirty = true;
+    }
+
+    /// <summary>Needs reconciling; set by <see cref="Touch"/> and by kernel events about its members.</summary>
+    public bool Dirty { get; set; } = true;
 
     public InterfaceRuntime? V4Nominee { get; set; }
     public InterfaceRuntime? V6Nominee { get; set; }

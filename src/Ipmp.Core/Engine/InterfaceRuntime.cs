@@ -44,7 +44,8 @@ public sealed class InterfaceRuntime
 
     public ProbeInstance V4 { get; } = new(AddressFamily.InterNetwork);
     public ProbeInstance V6 { get; } = new(AddressFamily.InterNetworkV6);
-    public IEnumerable<ProbeInstance> Instances => [V4, V6];
+    private ProbeInstance[]? _instances;
+    public ProbeInstance[] Instances => _instances ??= [V4, V6];
     public bool CanProbe => V4.CanProbe || V6.CanProbe;
     public bool HasTargets => V4.HasTargets || V6.HasTargets;
 

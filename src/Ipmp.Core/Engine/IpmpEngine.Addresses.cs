@@ -10,12 +10,14 @@ public sealed partial class IpmpEngine
     private void OnAddressObserved(AddressInfo a)
     {
         KernelAddresses(a.Interface).Add(a.Address);
+        MarkDirty(a.Interface);
         if (_interfaces.TryGetValue(a.Interface, out var ifp) && ifp.Present) RefreshTestAddresses(ifp);
     }
 
     private void OnAddressRemoved(string ifName, IpPrefix address)
     {
         KernelAddresses(ifName).Remove(address);
+        MarkDirty(ifName);
         if (_interfaces.TryGetValue(ifName, out var ifp) && ifp.Present) RefreshTestAddresses(ifp);
     }
 
@@ -38,14 +40,29 @@ public sealed partial class IpmpEngine
     /// </summary>
     private void Reconcile()
     {
+        // Only groups where something changed: a probe answered without changing any state costs nothing here.
         foreach (var group in _groups)
         {
+            if (!group.Dirty) continue;
             EnforceCapacity(group);
             RefreshGroupState(group);
             RefreshNominees(group);
             if (_synchronised) PlaceAddresses(group);
+            group.Dirty = false;
         }
-        RefreshNominees(_anonymous);
+        if (_anonymous.Dirty)
+        {
+            RefreshNominees(_anonymous);
+            _anonymous.Dirty = false;
+        }
+    }
+
+    /// <summary>A kernel change on <paramref name="ifName"/>: its group must be looked at again (an
+    /// address deleted behind our back, a link flag). Changes on other interfaces concern no group.</summary>
+    private void MarkDirty(string ifName)
+    {
+        if (_interfaces.TryGetValue(ifName, out var ifp)) ifp.Group.Dirty = true;
+        else foreach (var g in _groups) g.Dirty = true;   // may hold a data address of ours
     }
 
     private void RefreshNominees(GroupRuntime group)

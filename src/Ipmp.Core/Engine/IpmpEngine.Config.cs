@@ -10,6 +10,8 @@ public sealed partial class IpmpEngine
     private void ApplyConfigCore(IpmpConfig config)
     {
         Config = config;
+        _configOrder.Clear();
+        for (var i = 0; i < config.Interfaces.Length; i++) _configOrder.TryAdd(config.Interfaces[i].Name, i);
         var fdt = config.Settings.FailureDetectionTime;
 
         // Groups: every group named by a group file or by a member.
@@ -53,6 +55,7 @@ public sealed partial class IpmpEngine
                 AddMember(link.Name, g, null);
 
         RebuildDataAddresses();
+        foreach (var g in AllGroups) g.Dirty = true;
 
         // A named group that nobody names any more goes away.
         foreach (var g in _groups.Where(g => !names.Contains(g.Name)).ToList())
@@ -135,6 +138,7 @@ public sealed partial class IpmpEngine
         ifp.Link = null;
         ifp.State = PiState.Init;
         ifp.Inactive = false;
+        ifp.Group.Touch();
         Log(Logging.MessageCatalog.InterfaceRemoved("inet", ifp.Name));
         Changed("interface-removed", ifp.Group, ifp, "");
         RefreshGroupState(ifp.Group);

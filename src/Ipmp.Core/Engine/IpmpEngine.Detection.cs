@@ -211,11 +211,7 @@ public sealed partial class IpmpEngine
         }
     }
 
-    private int ConfigOrder(InterfaceRuntime m)
-    {
-        var i = Config.Interfaces.IndexOf(Config.Interfaces.FirstOrDefault(c => c.Name == m.Name)!);
-        return i < 0 ? int.MaxValue : i;
-    }
+    private int ConfigOrder(InterfaceRuntime m) => _configOrder.GetValueOrDefault(m.Name, int.MaxValue);
 
     /// <summary>ok: every member usable; degraded: some; failed: none (illumos PG_*). Missing interfaces
     /// are not members in the kernel's sense and do not count.</summary>

@@ -19,6 +19,7 @@ public sealed partial class IpmpEngine
 
     private void OnSnapshot(NetworkSnapshot s)
     {
+        foreach (var g in AllGroups) g.Dirty = true;
         var names = s.Links.Select(l => l.Name).ToHashSet();
         foreach (var gone in _links.Keys.Where(n => !names.Contains(n)).ToList()) OnLinkRemoved(gone);
 
@@ -34,6 +35,7 @@ public sealed partial class IpmpEngine
     {
         var previous = _links.GetValueOrDefault(link.Name);
         _links[link.Name] = link;
+        MarkDirty(link.Name);
         if (!_interfaces.TryGetValue(link.Name, out var ifp))
         {
             if (DesiredGroup(link.Name, Config.FindInterface(link.Name)) is { } g) AddMember(link.Name, g, Config.FindInterface(link.Name));
@@ -63,6 +65,7 @@ public sealed partial class IpmpEngine
     {
         _links.Remove(name);
         KernelAddresses(name).Clear();
+        MarkDirty(name);
         if (!_interfaces.TryGetValue(name, out var ifp)) return;
         if (ifp.Config is null && ifp.Group.IsAnonymous)
         {

@@ -31,7 +31,9 @@ public sealed partial class IpmpEngine
     private void TimerRound()
     {
         var now = Now;
-        foreach (var ifp in _interfaces.Values.ToList())
+        _timerScratch.Clear();
+        _timerScratch.AddRange(_interfaces.Values);   // the loop may add or remove members
+        foreach (var ifp in _timerScratch)
         {
             if (ifp.FlapRecheckAt is { } f && f <= now)
             {
@@ -50,8 +52,9 @@ public sealed partial class IpmpEngine
             if (!ifp.Present || !ifp.LinkUp || ifp.State == PiState.Offline) continue;
 
             var lost = false;
-            foreach (var pi in ifp.Instances.Where(p => p.CanProbe))
+            foreach (var pi in ifp.Instances)
             {
+                if (!pi.CanProbe) continue;
                 lost |= ResolveLosses(ifp, pi, now);
                 if (pi.NextSendAt is { } due && due <= now) SendRound(ifp, pi, now);
             }

@@ -38,6 +38,8 @@ public sealed partial class IpmpEngine
     /// <summary>False until the first full <see cref="NetworkSnapshot"/>: no address is touched before the
     /// daemon has seen what is already there (adoption after a restart).</summary>
     private bool _synchronised;
+    private readonly Dictionary<string, int> _configOrder = new(StringComparer.Ordinal);
+    private readonly List<InterfaceRuntime> _timerScratch = [];
     private bool _busy;
 
     public IpmpEngine(IpmpConfig config, INetworkPort port, TimeProvider time, Random? random = null,
