@@ -1,47 +1,51 @@
-using System.Threading.Channels;
 using Ipmp.Core.Engine;
 using Ipmp.Core.Events;
 
 namespace Ipmp.Host.Daemon;
 
 /// <summary>
-/// The daemon's single-threaded event loop (in.mpathd's poll loop): kernel events, probe replies, control
-/// requests and the engine's timer all become work items that run one at a time against the engine, so the
-/// engine needs no locks. One timer is re-armed to the engine's next wake-up after every item.
+/// The daemon's single-threaded event loop (in.mpathd's poll loop) on a thread of its own: kernel events,
+/// probe replies, control requests and the engine's timer are handled one at a time against the engine,
+/// so the engine needs no locks. The thread sleeps until work arrives or the engine's next wake-up is due:
+/// one wake-up per event, no timer thread and no thread-pool hops (which cost more CPU than the engine).
 /// </summary>
 public sealed class EngineLoop : IDisposable
 {
     private abstract record Work;
     private sealed record EventWork(NetworkEvent Event) : Work;
     private sealed record CallWork(Action<IpmpEngine> Call) : Work;
-    private sealed record TimerWork : Work
-    {
-        public static readonly TimerWork Instance = new();
-    }
 
-    private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new() { SingleReader = true });
-    private readonly TimeProvider _time;
-    private readonly ITimer _timer;
-    private IpmpEngine? _engine;
+    private readonly object _gate = new();   // a monitor: the loop sleeps with Monitor.Wait
+    private readonly Queue<Work> _queue = new();
+    private readonly List<Work> _batch = [];
+    private bool _stopping;
+    private bool _sleeping;
 
-    public EngineLoop(TimeProvider time)
-    {
-        _time = time;
-        _timer = time.CreateTimer(_ => _work.Writer.TryWrite(TimerWork.Instance), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-    }
+    public EngineLoop(TimeProvider time) => _ = time;   // the engine reads time; the loop sleeps on the system clock
 
     public long EventsHandled { get; private set; }
 
-    /// <summary>Called on the loop after every work item (metrics, tests).</summary>
+    /// <summary>Called on the loop after every batch of work (metrics, tests).</summary>
     public Action<IpmpEngine>? AfterWork { get; set; }
 
-    public void Post(NetworkEvent e) => _work.Writer.TryWrite(new EventWork(e));
+    public void Post(NetworkEvent e) => Enqueue(new EventWork(e));
+
+    private bool Enqueue(Work w)
+    {
+        lock (_gate)
+        {
+            if (_stopping) return false;
+            _queue.Enqueue(w);
+            if (_sleeping) Monitor.Pulse(_gate);
+            return true;
+        }
+    }
 
     /// <summary>Runs <paramref name="call"/> on the loop and returns its result.</summary>
     public Task<T> InvokeAsync<T>(Func<IpmpEngine, T> call)
     {
         var tcs = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var posted = _work.Writer.TryWrite(new CallWork(engine =>
+        var posted = Enqueue(new CallWork(engine =>
         {
             try
             {
@@ -56,62 +60,82 @@ public sealed class EngineLoop : IDisposable
         return tcs.Task;
     }
 
-    /// <summary>Runs until cancelled. The engine is created on the loop by <paramref name="createEngine"/>.</summary>
-    public async Task RunAsync(Func<IpmpEngine> createEngine, CancellationToken ct)
+    /// <summary>Runs until cancelled. The engine is created on the loop's thread by <paramref name="createEngine"/>.</summary>
+    public Task RunAsync(Func<IpmpEngine> createEngine, CancellationToken ct)
     {
-        _engine = createEngine();
-        Rearm();
-        var reader = _work.Reader;
-        try
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registration = ct.Register(Stop);
+        var thread = new Thread(() =>
         {
-            while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+            try
             {
-                while (reader.TryRead(out var work))
-                {
-                    switch (work)
-                    {
-                        case EventWork e:
-                            _engine.Handle(e.Event);
-                            EventsHandled++;
-                            break;
-                        case CallWork c:
-                            c.Call(_engine);
-                            break;
-                        case TimerWork:
-                            break;
-                    }
-                    RunDueTimers();
-                    AfterWork?.Invoke(_engine);
-                }
-                Rearm();
+                Loop(createEngine());
+                done.TrySetResult();
             }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+            finally
+            {
+                registration.Dispose();
+            }
+        })
         {
-        }
+            IsBackground = true,
+            Name = "ipmp engine",
+        };
+        thread.Start();
+        return done.Task;
     }
 
-    private void RunDueTimers()
+    private void Loop(IpmpEngine engine)
     {
-        var engine = _engine!;
-        // A timer round can schedule work that is already due (a loss deadline): run until nothing is.
-        for (var i = 0; i < 16 && engine.NextWakeup is { } due && due <= engine.Now; i++) engine.OnTimer();
-    }
-
-    private void Rearm()
-    {
-        if (_engine?.NextWakeup is not { } due)
+        while (true)
         {
-            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            return;
+            lock (_gate)
+            {
+                while (_queue.Count == 0 && !_stopping)
+                {
+                    var delay = engine.NextWakeup is { } due ? due - engine.Now : Timeout.InfiniteTimeSpan;
+                    if (delay != Timeout.InfiniteTimeSpan && delay <= TimeSpan.Zero) break;
+                    _sleeping = true;
+                    // Monitor.Wait rounds down to whole milliseconds; wake no earlier than due.
+                    Monitor.Wait(_gate, delay == Timeout.InfiniteTimeSpan ? Timeout.Infinite : (int)Math.Ceiling(delay.TotalMilliseconds));
+                    _sleeping = false;
+                }
+                if (_stopping) return;
+                _batch.AddRange(_queue);
+                _queue.Clear();
+            }
+            foreach (var work in _batch)
+            {
+                switch (work)
+                {
+                    case EventWork e:
+                        engine.Handle(e.Event);
+                        EventsHandled++;
+                        break;
+                    case CallWork c:
+                        c.Call(engine);
+                        break;
+                }
+            }
+            _batch.Clear();
+            // A timer round can make more work due at once (a loss deadline): run until nothing is.
+            for (var i = 0; i < 16 && engine.NextWakeup is { } due && due <= engine.Now; i++) engine.OnTimer();
+            AfterWork?.Invoke(engine);
         }
-        var delay = due - _engine.Now;
-        _timer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
     }
 
-    public void Dispose()
+    private void Stop()
     {
-        _work.Writer.TryComplete();
-        _timer.Dispose();
+        lock (_gate)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_gate);
+        }
     }
+
+    public void Dispose() => Stop();
 }

@@ -54,71 +54,99 @@ public sealed class LoadSpreader(RtNetlinkClient client, KernelView view, Func<s
         return SyncAsync(ct);
     }
 
+    /// <summary>Who claims one on-link network: normally one group; several groups on one subnet are
+    /// really on one IP link, and their members share the route (rather than rewrite it in turn).</summary>
+    private sealed class Claim
+    {
+        public HashSet<int> Active { get; } = [];
+        public HashSet<int> Members { get; } = [];
+        public List<IPAddress> Sources { get; } = [];
+        public List<string> Groups { get; } = [];
+    }
+
+    private readonly HashSet<IpPrefix> _sharedWarned = [];
+
     /// <summary>Makes the kernel's routes match the active members of every group (after our own changes,
-    /// and whenever someone else changed routes).</summary>
+    /// and whenever someone else changed routes). Idempotent: when the routes match, nothing is written.</summary>
     public async Task SyncAsync(CancellationToken ct)
     {
         if (_active.Count == 0) return;
-        var routes = await client.GetRoutesAsync(AddressFamily.Unspecified, ct);
-        var local = (await client.GetAddressesAsync(AddressFamily.Unspecified, ct)).Select(a => a.Address).ToHashSet();
-        foreach (var (group, members) in _active)
+        var claims = new Dictionary<IpPrefix, Claim>();
+        foreach (var (group, members) in _active.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            var indexes = members.Select(view.IndexOf).OfType<int>().ToList();
-            if (indexes.Count == 0) continue;   // group failure: leave the routes as they are
             var info = routing(group);
-            var groupIndexes = info.Members.Select(view.IndexOf).OfType<int>().ToHashSet();
             foreach (var network in info.Networks)
             {
-                var source = Source(info, network, local);
-                foreach (var member in groupIndexes)
-                {
-                    // One metric per member: routes with one destination and metric would replace or merge.
-                    var metric = FallbackMetric + (uint)member;
-                    if (routes.Any(r => IsMain(r) && r.Priority == metric && r.OutputInterface == member && r.NextHops.Count == 0
-                        && r.DestinationPrefixLength == network.PrefixLength && r.Destination.Equals(network.Address))) continue;
-                    await ReplaceAsync(new RouteSpec
-                    {
-                        Destination = network.Address,
-                        PrefixLength = network.PrefixLength,
-                        Scope = RouteScope.Link,
-                        Priority = metric,
-                        PreferredSource = source,
-                        OutputInterface = member,
-                    }, ct);
-                }
-                var existing = routes.FirstOrDefault(r => IsMain(r) && r.Gateway is null && r.NextHops.All(h => h.Gateway is null)
-                    && r.DestinationPrefixLength == network.PrefixLength && r.Destination.Equals(network.Address) && (r.Priority ?? 0) == 0);
-                if (existing is not null && Oifs(existing).SetEquals(indexes) && Equals(existing.PreferredSource, source)) continue;
+                if (!claims.TryGetValue(network, out var c)) claims[network] = c = new Claim();
+                c.Active.UnionWith(members.Select(view.IndexOf).OfType<int>());
+                c.Members.UnionWith(info.Members.Select(view.IndexOf).OfType<int>());
+                c.Sources.AddRange(info.PreferredSources);
+                c.Groups.Add(group);
+            }
+        }
+        foreach (var (network, c) in claims)
+            if (c.Groups.Count > 1 && _sharedWarned.Add(network))
+                logger.LogWarning("groups {Groups} share network {Network}: they are on one IP link; outbound traffic is spread over all their active members",
+                    string.Join(", ", c.Groups), network);
+
+        var routes = await client.GetRoutesAsync(AddressFamily.Unspecified, ct);
+        var local = (await client.GetAddressesAsync(AddressFamily.Unspecified, ct)).Select(a => a.Address).ToHashSet();
+        foreach (var (network, c) in claims)
+        {
+            var source = Source(c.Sources, network, local);
+            foreach (var member in c.Members)
+            {
+                // One metric per member: routes with one destination and metric would replace or merge.
+                var metric = FallbackMetric + (uint)member;
+                if (routes.Any(r => IsMain(r) && r.Priority == metric && r.OutputInterface == member && r.NextHops.Count == 0
+                    && r.DestinationPrefixLength == network.PrefixLength && r.Destination.Equals(network.Address))) continue;
                 await ReplaceAsync(new RouteSpec
                 {
                     Destination = network.Address,
                     PrefixLength = network.PrefixLength,
                     Scope = RouteScope.Link,
+                    Priority = metric,
                     PreferredSource = source,
-                    OutputInterface = indexes.Count == 1 ? indexes[0] : 0,
-                    NextHops = indexes.Count == 1 ? null : [.. indexes.Select(i => new RouteNextHop(i, null))],
+                    OutputInterface = member,
                 }, ct);
             }
-            foreach (var r in routes.Where(r => IsMain(r) && Gateways(r).Count > 0))
+            if (c.Active.Count == 0) continue;   // group failure: leave the routes as they are
+            var indexes = c.Active.Order().ToList();
+            var existing = routes.FirstOrDefault(r => IsMain(r) && r.Gateway is null && r.NextHops.All(h => h.Gateway is null)
+                && r.DestinationPrefixLength == network.PrefixLength && r.Destination.Equals(network.Address) && (r.Priority ?? 0) == 0);
+            if (existing is not null && Oifs(existing).SetEquals(indexes) && Equals(existing.PreferredSource, source)) continue;
+            await ReplaceAsync(new RouteSpec
             {
-                var oifs = Oifs(r);
-                if (oifs.Count == 0 || !oifs.IsSubsetOf(groupIndexes)) continue;
-                var gateway = Gateways(r)[0];
-                var network = info.Networks.FirstOrDefault(n => n.Contains(gateway));
-                if (network == default && !gateway.IsIPv6LinkLocal) continue;
-                var source = network == default ? null : Source(info, network, local);
-                if (oifs.SetEquals(indexes) && Gateways(r).All(g => g.Equals(gateway)) && Equals(r.PreferredSource, source)) continue;
-                await ReplaceAsync(new RouteSpec
-                {
-                    Destination = r.Destination,
-                    PrefixLength = r.DestinationPrefixLength,
-                    Priority = r.Priority,
-                    PreferredSource = source,
-                    Gateway = indexes.Count == 1 ? gateway : null,
-                    OutputInterface = indexes.Count == 1 ? indexes[0] : 0,
-                    NextHops = indexes.Count == 1 ? null : [.. indexes.Select(i => new RouteNextHop(i, gateway, 1, RTNH_F_ONLINK))],
-                }, ct);
-            }
+                Destination = network.Address,
+                PrefixLength = network.PrefixLength,
+                Scope = RouteScope.Link,
+                PreferredSource = source,
+                OutputInterface = indexes.Count == 1 ? indexes[0] : 0,
+                NextHops = indexes.Count == 1 ? null : [.. indexes.Select(i => new RouteNextHop(i, null))],
+            }, ct);
+        }
+        foreach (var r in routes.Where(r => IsMain(r) && Gateways(r).Count > 0))
+        {
+            var oifs = Oifs(r);
+            if (oifs.Count == 0) continue;
+            var gateway = Gateways(r)[0];
+            // The claim of the gateway's network; a link-local IPv6 gateway belongs to the members it is reached through.
+            var (network, c) = claims.FirstOrDefault(kv => kv.Key.Contains(gateway));
+            if (c is null && gateway.IsIPv6LinkLocal) c = claims.Values.FirstOrDefault(x => oifs.IsSubsetOf(x.Members));
+            if (c is null || c.Active.Count == 0 || !oifs.IsSubsetOf(c.Members)) continue;
+            var indexes = c.Active.Order().ToList();
+            var source = network == default ? null : Source(c.Sources, network, local);
+            if (oifs.SetEquals(indexes) && Gateways(r).All(g => g.Equals(gateway)) && Equals(r.PreferredSource, source)) continue;
+            await ReplaceAsync(new RouteSpec
+            {
+                Destination = r.Destination,
+                PrefixLength = r.DestinationPrefixLength,
+                Priority = r.Priority,
+                PreferredSource = source,
+                Gateway = indexes.Count == 1 ? gateway : null,
+                OutputInterface = indexes.Count == 1 ? indexes[0] : 0,
+                NextHops = indexes.Count == 1 ? null : [.. indexes.Select(i => new RouteNextHop(i, gateway, 1, RTNH_F_ONLINK))],
+            }, ct);
         }
     }
 
@@ -138,8 +166,8 @@ public sealed class LoadSpreader(RtNetlinkClient client, KernelView view, Func<s
     }
 
     /// <summary>The preferred IPv4 source for a network: the first configured data address in it that exists.</summary>
-    private static IPAddress? Source(GroupRouting info, IpPrefix network, HashSet<IPAddress> local) =>
-        network.IsV6 ? null : info.PreferredSources.FirstOrDefault(a => network.Contains(a) && local.Contains(a));
+    private static IPAddress? Source(List<IPAddress> sources, IpPrefix network, HashSet<IPAddress> local) =>
+        network.IsV6 ? null : sources.FirstOrDefault(a => network.Contains(a) && local.Contains(a));
 
     private static bool IsMain(RouteInfo r) => r.Table == RouteInfo.MainTable && r.Type == RouteType.Unicast;
 
