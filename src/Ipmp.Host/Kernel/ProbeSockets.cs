@@ -4,18 +4,22 @@ using Ipmp.Core.Commands;
 using Ipmp.Core.Engine;
 using Ipmp.Core.Events;
 using Ipmp.Linux.Icmp;
+using Ipmp.Linux.Polling;
 using Microsoft.Extensions.Logging;
 
 namespace Ipmp.Host.Kernel;
 
 /// <summary>
 /// One raw ICMP/ICMPv6 socket per probing interface and family, bound to the NIC and its test address,
-/// opened on first use. Each has a receive loop that hands replies (with the kernel's receive timestamp,
-/// converted to the engine's monotonic clock) to the event loop.
+/// opened on first use. One poll thread (<see cref="SocketPoller"/>) reads them all and hands replies (with
+/// the kernel's receive timestamp, converted to the engine's monotonic clock) to the event loop.
 /// </summary>
 public sealed class ProbeSockets(KernelView view, EngineClock clock, Action<NetworkEvent> post, ILogger logger) : IDisposable
 {
-    private sealed record Entry(IcmpProbeSocket Socket, IPAddress Source, int Index, CancellationTokenSource Stop);
+    private sealed record Entry(IcmpProbeSocket Socket, IPAddress Source, int Index);
+
+    private readonly SocketPoller _poller = new("ipmp probes");
+    private readonly byte[] _buffer = new byte[1500];   // used only on the poll thread
 
     private readonly Dictionary<(string Interface, AddressFamily Family), Entry> _sockets = [];
     private readonly Lock _lock = new();
@@ -56,9 +60,9 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, Action<Netw
             try
             {
                 var socket = IcmpProbeSocket.Create(idx, source);
-                e = new Entry(socket, source, idx, new CancellationTokenSource());
+                e = new Entry(socket, source, idx);
                 _sockets[key] = e;
-                _ = ReceiveLoopAsync(ifName, e);
+                _poller.Add(socket.Socket, () => Drain(ifName, socket));
                 return e;
             }
             catch (SocketException ex)
@@ -69,29 +73,28 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, Action<Netw
         }
     }
 
-    private async Task ReceiveLoopAsync(string ifName, Entry e)
+    /// <summary>On the poll thread: everything queued on one socket.</summary>
+    private void Drain(string ifName, IcmpProbeSocket socket)
     {
-        var buffer = new byte[1500];
-        while (!e.Stop.IsCancellationRequested)
+        for (var errors = 0; errors < 4;)
         {
             IcmpReceived r;
             try
             {
-                r = await e.Socket.ReceiveAsync(buffer, e.Stop.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
+                if (!socket.TryReceiveNow(_buffer, out r)) return;
             }
             catch (SocketException ex)
             {
+                // An ICMP error reported on the socket (sk_err) is cleared by reading it; data may follow.
+                // Anything else (a socket closed under us) ends this round; poll calls again if need be.
                 logger.LogDebug("probe receive on {Interface}: {Error}", ifName, ex.SocketErrorCode);
+                errors++;
                 continue;
             }
             // Only echo replies matter; the kernel filter passes nothing else once it is set, but a message
             // can slip in between the socket's creation and its filter.
-            if (r.Truncated || r.Length < 1 || buffer[0] != (r.Source.AddressFamily == AddressFamily.InterNetwork ? 0 : 129)) continue;
-            post(new ProbeReplyReceived(ifName, KernelTranslation.WithoutScope(r.Source), buffer.AsSpan(0, r.Length).ToArray(), ToEngineTime(r)));
+            if (r.Truncated || r.Length < 1 || _buffer[0] != (r.Source.AddressFamily == AddressFamily.InterNetwork ? 0 : 129)) continue;
+            post(new ProbeReplyReceived(ifName, KernelTranslation.WithoutScope(r.Source), _buffer.AsSpan(0, r.Length).ToArray(), ToEngineTime(r)));
         }
     }
 
@@ -115,7 +118,7 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, Action<Netw
     private void Close((string, AddressFamily) key, Entry e)
     {
         _sockets.Remove(key);
-        e.Stop.Cancel();
+        _poller.Remove(e.Socket.Socket);
         e.Socket.Dispose();
     }
 
@@ -126,5 +129,6 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, Action<Netw
             _disposed = true;
             foreach (var (key, e) in _sockets.ToList()) Close(key, e);
         }
+        _poller.Dispose();
     }
 }
