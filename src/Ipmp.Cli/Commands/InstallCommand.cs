@@ -26,10 +26,11 @@ internal static class InstallCommand
             DefaultValueFactory = _ => Host.Configuration.ConfigDirectory.DefaultPath,
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print what would be done; change nothing" };
+        var jit = new Option<bool>("--jit") { Description = "Install the framework-dependent build instead of NativeAOT" };
         var command = new Command("install",
             "Install the daemon and CLI, the ipmpstat and if_mpadm commands, a systemd unit and example configuration")
         {
-            prefix, unitDir, source, fromDir, dotnet, configDir, dryRun,
+            prefix, unitDir, source, fromDir, dotnet, configDir, dryRun, jit,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -43,6 +44,7 @@ internal static class InstallCommand
                 DotnetHost = parse.GetValue(dotnet),
                 ConfigDirectory = parse.GetValue(configDir)!,
                 DryRun = parse.GetValue(dryRun),
+                Jit = parse.GetValue(jit),
             };
             return await new Installer(options, stdout, stderr).RunAsync(ct);
         });

@@ -28,6 +28,9 @@ internal sealed record InstallOptions
 
     /// <summary>Print what would be done and change nothing.</summary>
     public bool DryRun { get; init; }
+
+    /// <summary>Publish the framework-dependent (JIT) build instead of NativeAOT.</summary>
+    public bool Jit { get; init; }
 }
 
 /// <summary>Where the installed files live for a prefix (and unit directory).</summary>

@@ -158,12 +158,25 @@ internal sealed class Installer(InstallOptions options, TextWriter stdout, TextW
         switch (source)
         {
             case PublishFrom p:
-                string[] args = PublishArguments(p.SourceTree, staging, options.PublishArtifactsPath);
-                await stdout.WriteAsync($"{(options.DryRun ? "(dry run) " : "")}{dotnet} {string.Join(' ', args)}\n");
+                // NativeAOT by default: a quarter of the memory and a tenth of the start-up time of the JIT
+                // build (bench figure 4); the framework-dependent build when AOT cannot be had (no clang/lld).
+                string[] aot = PublishArguments(p.SourceTree, staging, options.PublishArtifactsPath, nativeAot: true);
+                string[] jit = PublishArguments(p.SourceTree, staging, options.PublishArtifactsPath, nativeAot: false);
+                string[] first = options.Jit ? jit : aot;
+                await stdout.WriteAsync($"{(options.DryRun ? "(dry run) " : "")}{dotnet} {string.Join(' ', first)}\n");
                 if (!options.DryRun)
                 {
                     DeleteDirectory(staging);
-                    await PublishAsync(dotnet!, args, cancellationToken);
+                    try
+                    {
+                        await PublishAsync(dotnet!, first, cancellationToken);
+                    }
+                    catch (InstallException) when (!options.Jit)
+                    {
+                        await stderr.WriteAsync("ipmp install: the NativeAOT publish failed; installing the framework-dependent build instead\n");
+                        DeleteDirectory(staging);
+                        await PublishAsync(dotnet!, jit, cancellationToken);
+                    }
                 }
                 break;
             case CopyFrom c:
@@ -181,11 +194,13 @@ internal sealed class Installer(InstallOptions options, TextWriter stdout, TextW
         {
             try
             {
-                foreach (string needed in new[] { "ipmp.dll", "ipmp.runtimeconfig.json" })
-                {
-                    if (!File.Exists(Path.Combine(staging, needed)))
-                        throw new InstallException($"the build has no {needed}; nothing installed");
-                }
+                // A NativeAOT build is one executable; a framework-dependent one is ipmp.dll and its runtimeconfig.
+                if (!File.Exists(Path.Combine(staging, "ipmp")) || File.Exists(Path.Combine(staging, "ipmp.dll")))
+                    foreach (string needed in new[] { "ipmp.dll", "ipmp.runtimeconfig.json" })
+                    {
+                        if (!File.Exists(Path.Combine(staging, needed)))
+                            throw new InstallException($"the build has no {needed}; nothing installed");
+                    }
                 File.SetUnixFileMode(staging, Mode0755);
                 DeleteDirectory(old);
                 if (Directory.Exists(layout.LibDirectory))
@@ -208,11 +223,11 @@ internal sealed class Installer(InstallOptions options, TextWriter stdout, TextW
         });
     }
 
-    internal static string[] PublishArguments(string sourceTree, string output, string? artifacts) =>
+    internal static string[] PublishArguments(string sourceTree, string output, string? artifacts, bool nativeAot = false) =>
     [
         "publish", CliProject(sourceTree), "-c", "Release", "--nologo", "-v", "quiet",
         "-o", output, "--artifacts-path", artifacts ?? Path.Combine(sourceTree, ".build", "install-artifacts"),
-        "-p:UseAppHost=false",
+        .. nativeAot ? new[] { "-r", "linux-x64", "-p:PublishAot=true" } : ["-p:UseAppHost=false"],
         // No compiler or MSBuild server outliving the publish (one holding our output pipes would hang us).
         "--disable-build-servers",
     ];

@@ -18,6 +18,10 @@ internal static class Launchers
         # ipmp: IP network multipathing for Linux. Written by `ipmp install`: runs the build in {{libDir}}
         # with the .NET runtime found at install time, else the one on the PATH or in $DOTNET_ROOT.
         lib={{Quoting.Shell(libDir)}}
+        # A NativeAOT build needs no runtime.
+        if [ -x "$lib/ipmp" ] && [ ! -e "$lib/ipmp.dll" ]; then
+          exec "$lib/ipmp" "$@"
+        fi
         dotnet={{Quoting.Shell(dotnetHost)}}
         if [ ! -x "$dotnet" ]; then
           if [ -n "${DOTNET_ROOT:-}" ] && [ -x "$DOTNET_ROOT/dotnet" ]; then
