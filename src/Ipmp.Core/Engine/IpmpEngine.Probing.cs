@@ -215,11 +215,18 @@ public sealed partial class IpmpEngine
         }
         var target = r.Target;
         var sampleNs = (received - r.Start).Ticks * 100;
-        var late = r.Status == ProbeRecordStatus.Lost;
+        // Late means late on the wire: a reply the kernel had received before we declared the probe lost
+        // was delayed by our own scheduling (a busy machine), not by the network, and counts.
+        var late = r.Status == ProbeRecordStatus.Lost && !(r.LostAt is { } lostAt && received <= lostAt);
         if (!late)
         {
             // A late reply does not rewrite history (illumos turns LOST into ACKED, section 9): a decision
             // taken on a loss stays justified. Its RTT still teaches the estimator how slow the path is.
+            if (r.Status == ProbeRecordStatus.Lost)
+            {
+                pi.Lost--;
+                Counters.ProbesLost--;
+            }
             r.Status = ProbeRecordStatus.Acked;
             r.AckReceived = received;
             r.AckProcessed = now;

@@ -135,4 +135,23 @@ public class ProbeReplyTests
         Assert.Equal(acked, sim.Engine.Counters.ProbesAcked);
         Assert.DoesNotContain(sim.Probes, p => p.State == ProbeEventState.Acked && p.Id == sent.Sequence && p.Interface == "net0");
     }
+
+    /// <summary>Late is judged on the wire: a reply the kernel received in time, but that the daemon read
+    /// only after it had declared the probe lost (a busy machine), is an answer, not a loss.</summary>
+    [Fact]
+    public void A_reply_received_in_time_but_read_late_still_counts()
+    {
+        var (sim, sent, reply) = Quiet();
+        var receivedAt = sim.Now;                             // the kernel had it at once
+        sim.RunFor(TimeSpan.FromSeconds(3));                  // the daemon got to it only now
+        var record = sim.Engine.FindInterface("net0")!.V4.History;
+        Assert.True(record.TryFind(sent.Sequence, out var age));
+        Assert.Equal(ProbeRecordStatus.Lost, record.Recent(age).Status);
+        var acked = sim.Engine.Counters.ProbesAcked;
+
+        sim.Do(n => n.Events.Enqueue(new ProbeReplyReceived("net0", Router, reply, receivedAt)));
+
+        Assert.Equal(ProbeRecordStatus.Acked, record.Recent(age).Status);
+        Assert.Equal(acked + 1, sim.Engine.Counters.ProbesAcked);
+    }
 }
