@@ -48,6 +48,9 @@ public sealed class StandbyAndFailbackTests : IDisposable
         Eventually.Until(() => _lab.Holder("192.168.10.51") == "net1", TimeSpan.FromSeconds(3), ".51 on net1", _lab.Describe);
         foreach (var nic in _lab.Nics) _lab.PullCable(nic);
         Eventually.Until(() => _lab.Log.Contains("All IP interfaces in group ipmp0 are now unusable"), TimeSpan.FromSeconds(2), "group failure", _lab.Describe);
+        // The moves decided before the group failed may still be reaching the kernel (add, then remove).
+        Eventually.Until(() => _lab.Holders("192.168.10.50").Count == 1 && _lab.Holders("192.168.10.51").Count == 1,
+            TimeSpan.FromSeconds(2), "the last moves applied", _lab.Describe);
         Eventually.Holds(() => _lab.Holders("192.168.10.50").Count == 1 && _lab.Holders("192.168.10.51").Count == 1,
             TimeSpan.FromSeconds(1), "each address on exactly one NIC", _lab.Describe);
 
