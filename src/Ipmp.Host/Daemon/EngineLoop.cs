@@ -21,8 +21,6 @@ public sealed class EngineLoop : IDisposable
     private bool _stopping;
     private bool _sleeping;
 
-    public EngineLoop(TimeProvider time) => _ = time;   // the engine reads time; the loop sleeps on the system clock
-
     public long EventsHandled { get; private set; }
 
     /// <summary>Called on the loop after every batch of work (metrics, tests).</summary>

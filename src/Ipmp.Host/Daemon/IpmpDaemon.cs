@@ -21,7 +21,8 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
     private readonly ILogger _logger = loggers.CreateLogger("ipmpd");
     private volatile IpmpConfig _config = IpmpConfig.Empty;
 
-    public EngineLoop Loop { get; } = new(TimeProvider.System);
+    /// <summary>The engine reads time from TimeProvider.System; the loop sleeps on the same (system) clock.</summary>
+    public EngineLoop Loop { get; } = new();
     public DaemonObserver Observer { get; } = new(loggers.CreateLogger("ipmpd"));
     public KernelNetworkPort? Port { get; private set; }
     public IpmpConfig Config => _config;

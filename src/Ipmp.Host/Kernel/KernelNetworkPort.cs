@@ -44,9 +44,6 @@ public sealed class KernelNetworkPort : INetworkPort, IAsyncDisposable
 
     public long Failures { get; private set; }
 
-    /// <summary>Raised (on the worker) after an address command reached the kernel, with the time it took.</summary>
-    public event Action<NetworkCommand, TimeSpan>? Done;
-
     /// <summary>Routes changed (perhaps by someone else): make them match the active members again.</summary>
     public void RefreshRoutes() => _work.Writer.TryWrite(RouteSync.Instance);
 
@@ -67,11 +64,9 @@ public sealed class KernelNetworkPort : INetworkPort, IAsyncDisposable
     {
         await foreach (var command in _work.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
         {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 await RunAsync(command, _stop.Token);
-                Done?.Invoke(command, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
