@@ -136,6 +136,9 @@ public sealed partial class IpmpEngine
         _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Sent, now, now, null, null, target.Address,
             target.Rtt.Average, target.Rtt.Deviation));
         SendIcmp(ifp, pi, target.Address, seq, ProbeKind.Unicast, now);
+        // The port sends synchronously: the clock now is when the probe left. A daemon descheduled between
+        // the round start and the send must not read that delay as network RTT (and raise the FDT).
+        r.Sent = Now;
 
         // With a single host target, keep looking for more.
         if (pi.Targets.Count == 1 && pi.Targets[0].Kind == TargetKind.Host) SendMulticast(ifp, pi, now);
@@ -214,7 +217,7 @@ public sealed partial class IpmpEngine
             return;
         }
         var target = r.Target;
-        var sampleNs = (received - r.Start).Ticks * 100;
+        var sampleNs = (received - r.Sent).Ticks * 100;
         // Late means late on the wire: a reply the kernel had received before we declared the probe lost
         // was delayed by our own scheduling (a busy machine), not by the network, and counts.
         var late = r.Status == ProbeRecordStatus.Lost && !(r.LostAt is { } lostAt && received <= lostAt);

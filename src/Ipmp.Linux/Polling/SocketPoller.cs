@@ -11,12 +11,14 @@ namespace Ipmp.Linux.Polling;
 /// </summary>
 public sealed class SocketPoller : IDisposable
 {
-    private readonly Lock _lock = new();
+    private readonly object _lock = new();   // a monitor: Remove waits for the poll thread
     private readonly Dictionary<Socket, Action> _handlers = [];
     private readonly int _wake;
     private readonly Thread _thread;
     private volatile bool _disposed;
     private bool _changed = true;
+    private long _generation;          // bumped by every change
+    private long _appliedGeneration;   // the generation the poll set was last built from
 
     public SocketPoller(string name)
     {
@@ -35,17 +37,28 @@ public sealed class SocketPoller : IDisposable
         {
             _handlers[socket] = onReadable;
             _changed = true;
+            _generation++;
         }
         Wake();
     }
 
+    /// <summary>Stops watching <paramref name="socket"/>. When it returns (called from another thread), the
+    /// handler is not running and will not be called again, so the socket may be disposed.</summary>
     public void Remove(Socket socket)
     {
+        long generation;
         lock (_lock)
         {
-            _changed |= _handlers.Remove(socket);
+            if (!_handlers.Remove(socket)) return;
+            _changed = true;
+            generation = ++_generation;
         }
         Wake();
+        if (Thread.CurrentThread == _thread) return;   // from a handler: the set is rebuilt before the next poll
+        lock (_lock)
+        {
+            while (_appliedGeneration < generation && !_disposed) Monitor.Wait(_lock, 100);
+        }
     }
 
     private unsafe void Wake()
@@ -70,6 +83,11 @@ public sealed class SocketPoller : IDisposable
                     for (var i = 0; i < handlers.Length; i++)
                         fds[i + 1] = new Interop.Libc.pollfd { fd = (int)handlers[i].Socket.Handle, events = Interop.Libc.POLLIN };
                     _changed = false;
+                }
+                if (_appliedGeneration != _generation)
+                {
+                    _appliedGeneration = _generation;
+                    Monitor.PulseAll(_lock);
                 }
             }
             int n;
@@ -98,6 +116,7 @@ public sealed class SocketPoller : IDisposable
     public void Dispose()
     {
         _disposed = true;
+        lock (_lock) Monitor.PulseAll(_lock);
         Wake();
         _thread.Join(TimeSpan.FromSeconds(2));
         Interop.Libc.Close(_wake);
