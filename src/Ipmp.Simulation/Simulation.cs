@@ -40,6 +40,8 @@ public sealed class Simulation : IEngineObserver
 
     void IEngineObserver.Log(LogMessage message) => Log.Add((Clock.Now, message));
     void IEngineObserver.Changed(StateChange change) => Changes.Add(change);
+    bool IEngineObserver.WantsProbes => RecordProbes;
+
     void IEngineObserver.Probe(ProbeEvent probe)
     {
         if (RecordProbes) Probes.Add(probe);

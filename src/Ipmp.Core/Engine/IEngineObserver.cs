@@ -10,6 +10,11 @@ public sealed record StateChange(TimeSpan At, string Kind, string Group, string?
 public interface IEngineObserver
 {
     void Log(LogMessage message) { }
+
+    /// <summary>Whether <see cref="Probe"/> is wanted now: probe events are built only then (they would
+    /// otherwise cost two allocations per probe on the hot path with nobody listening).</summary>
+    bool WantsProbes => true;
+
     void Probe(ProbeEvent probe) { }
     void Changed(StateChange change) { }
 }
@@ -17,4 +22,5 @@ public interface IEngineObserver
 public sealed class NullObserver : IEngineObserver
 {
     public static NullObserver Instance { get; } = new();
+    public bool WantsProbes => false;
 }

@@ -86,7 +86,8 @@ public sealed partial class IpmpEngine
         r.LostAt = now;
         pi.Lost++;
         Counters.ProbesLost++;
-        _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Lost, r.Start, r.Sent, null, null,
+        if (_observer.WantsProbes)
+            _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Lost, r.Start, r.Sent, null, null,
             r.Target!.Address, r.Target.Rtt.Average, r.Target.Rtt.Deviation));
     }
 
@@ -133,7 +134,8 @@ public sealed partial class IpmpEngine
         ref var r = ref pi.History.Add(target, now, now);
         pi.Sent++;
         Counters.ProbesSent++;
-        _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Sent, now, now, null, null, target.Address,
+        if (_observer.WantsProbes)
+            _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Sent, now, now, null, null, target.Address,
             target.Rtt.Average, target.Rtt.Deviation));
         SendIcmp(ifp, pi, target.Address, seq, ProbeKind.Unicast, now);
         // The port sends synchronously: the clock now is when the probe left. A daemon descheduled between
@@ -246,7 +248,8 @@ public sealed partial class IpmpEngine
         if (!olderSample) TakeRttSample(ifp, pi, target, sampleNs);
         if (!late)
         {
-            _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Acked, r.Start, r.Sent, received, now,
+            if (_observer.WantsProbes)
+                _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Acked, r.Start, r.Sent, received, now,
                 target.Address, target.Rtt.Average, target.Rtt.Deviation));
             if (ifp.Failed) CheckRepair(ifp);
         }

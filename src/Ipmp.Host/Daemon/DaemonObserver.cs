@@ -21,6 +21,8 @@ public sealed class DaemonObserver(ILogger logger) : IEngineObserver
         else logger.LogInformation("{Message}", message.Text);
     }
 
+    public bool WantsProbes => Volatile.Read(ref _subscribers).Any(s => s.Probes);
+
     public void Probe(ProbeEvent probe)
     {
         foreach (var s in Volatile.Read(ref _subscribers))
