@@ -3,11 +3,12 @@ namespace Ipmp.Core.Engine;
 /// <summary>Knobs that are not in /etc/default/mpathd.</summary>
 public sealed record EngineOptions
 {
-    /// <summary>Goes into the high byte of the ICMP identifier (illumos uses the pid).</summary>
-    public int RunId { get; init; } = Environment.ProcessId;
+    /// <summary>Goes into the high byte of the ICMP identifier (illumos uses the pid; the host passes it).</summary>
+    public int RunId { get; init; }
 
-    /// <summary>Per-run cookie carried in every probe; replies without it never count.</summary>
-    public ulong Cookie { get; init; } = (ulong)Random.Shared.NextInt64();
+    /// <summary>Per-run cookie carried in every probe; replies without it never count. The host draws it at
+    /// random; the core has no randomness of its own.</summary>
+    public ulong Cookie { get; init; }
 
     /// <summary>Lost probes are ignored this long after an interface starts probing (spanning tree).</summary>
     public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromSeconds(40);

@@ -9,13 +9,16 @@ namespace Ipmp.Core.Engine;
 
 /// <summary>
 /// The IPMP engine: failure and repair detection, activation and failover planning for all groups. It does
-/// no I/O: it consumes <see cref="NetworkEvent"/>s, asks its <see cref="INetworkPort"/> to act, and reads
-/// time from a <see cref="TimeProvider"/>. It is single-threaded: the owner serialises every call
-/// (one event loop, like in.mpathd's), and calls <see cref="OnTimer"/> when <see cref="NextWakeup"/> is due.
+/// no I/O: it consumes <see cref="NetworkEvent"/>s, reads time from a <see cref="TimeProvider"/>, and
+/// answers each call with the <see cref="NetworkCommand"/>s it wants executed, as values: every public
+/// entry returns its <see cref="EngineOutput"/> once the state change is complete, so the owner never runs
+/// kernel work in the middle of one. It is single-threaded: the owner serialises every call (one event
+/// loop, like in.mpathd's), and calls <see cref="OnTimer"/> when <see cref="NextWakeup"/> is due.
 /// </summary>
 public sealed partial class IpmpEngine
 {
-    private readonly INetworkPort _port;
+    private readonly INetworkPort? _port;
+    private readonly List<NetworkCommand> _outbox = [];
     private readonly IEngineObserver _observer;
     private readonly Random _random;
     private readonly EngineOptions _options;
@@ -42,18 +45,26 @@ public sealed partial class IpmpEngine
     private readonly List<InterfaceRuntime> _timerScratch = [];
     private bool _busy;
 
-    public IpmpEngine(IpmpConfig config, INetworkPort port, TimeProvider time, Random? random = null,
-        IEngineObserver? observer = null, EngineOptions? options = null)
+    /// <param name="port">When given, each call's commands are also delivered to it, in order, after the
+    /// call's state change (the simulator and tests); the daemon passes null and executes the returned
+    /// <see cref="EngineOutput"/> itself.</param>
+    /// <param name="random">Probe jitter; injected so that runs are reproducible.</param>
+    /// <param name="options">Run id and cookie come from the host (pid and a random number there).</param>
+    public IpmpEngine(IpmpConfig config, INetworkPort? port, TimeProvider time, Random random,
+        IEngineObserver? observer, EngineOptions options)
     {
         _port = port;
         _observer = observer ?? NullObserver.Instance;
-        _random = random ?? new Random();
-        _options = options ?? new EngineOptions();
+        _random = random;
+        _options = options;
         _clock = new EngineClock(time);
         Config = config;
         _anonymous = new GroupRuntime("", config.Settings.FailureDetectionTime);
-        Run(() => ApplyConfigCore(config));
+        InitialOutput = Run(() => ApplyConfigCore(config));
     }
+
+    /// <summary>The commands of the constructor's initial configuration (also delivered to the port, if any).</summary>
+    public EngineOutput InitialOutput { get; private set; }
 
     public IpmpConfig Config { get; private set; }
     public DaemonSettings Settings => Config.Settings;
@@ -66,7 +77,7 @@ public sealed partial class IpmpEngine
     public IEnumerable<InterfaceRuntime> Interfaces => _interfaces.Values;
 
     /// <summary>Handles one event from the network.</summary>
-    public void Handle(NetworkEvent e) => Run(() =>
+    public EngineOutput Handle(NetworkEvent e) => Run(() =>
     {
         switch (e)
         {
@@ -82,10 +93,10 @@ public sealed partial class IpmpEngine
     });
 
     /// <summary>Replaces the configuration in place, keeping learned state of unchanged interfaces.</summary>
-    public void ApplyConfig(IpmpConfig config) => Run(() => ApplyConfigCore(config));
+    public EngineOutput ApplyConfig(IpmpConfig config) => Run(() => ApplyConfigCore(config));
 
     /// <summary>Runs whatever is due: probes to send, probes to declare lost, timers of the link rules.</summary>
-    public void OnTimer() => Run(TimerRound);
+    public EngineOutput OnTimer() => Run(TimerRound);
 
     /// <summary>When <see cref="OnTimer"/> should next run, on the engine clock; null when nothing is scheduled.</summary>
     public TimeSpan? NextWakeup
@@ -113,11 +124,13 @@ public sealed partial class IpmpEngine
         }
     }
 
-    /// <summary>Every public entry runs through here: one at a time, then the placement is reconciled.</summary>
-    private void Run(Action action)
+    /// <summary>Every public entry runs through here: one at a time, then the placement is reconciled, and
+    /// only then are the commands handed out (to the port, or to the caller).</summary>
+    private EngineOutput Run(Action action)
     {
         if (_busy) throw new InvalidOperationException("IpmpEngine is not re-entrant: deliver network events through the event loop");
         _busy = true;
+        _outbox.Clear();
         try
         {
             action();
@@ -127,12 +140,22 @@ public sealed partial class IpmpEngine
         {
             _busy = false;
         }
+        var output = _outbox.Count == 0 ? EngineOutput.None : new EngineOutput([.. _outbox]);
+        _outbox.Clear();
+        LastOutput = output;
+        if (_port is not null)
+            foreach (var c in output.Commands) _port.Execute(c);
+        return output;
     }
+
+    /// <summary>The commands of the most recent call, whatever it returned (<see cref="Offline"/> and
+    /// <see cref="Online"/> return their verdict): the owner executes these after every call.</summary>
+    public EngineOutput LastOutput { get; private set; } = EngineOutput.None;
 
     private void Emit(NetworkCommand command)
     {
         Counters.Commands++;
-        _port.Execute(command);
+        _outbox.Add(command);
     }
 
     private void Log(LogMessage message) => _observer.Log(message);

@@ -84,7 +84,8 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
             if (control is null) return 1;
             var initial = await events.DumpAsync(ct);
             foreach (var e in initial) Loop.Post(e);
-            var loop = Loop.RunAsync(() => new IpmpEngine(_config, Port, TimeProvider.System, new Random(), Observer), ct);
+            var loop = Loop.RunAsync(() => new IpmpEngine(_config, Port, TimeProvider.System, new Random(), Observer,
+                new EngineOptions { RunId = Environment.ProcessId, Cookie = (ulong)Random.Shared.NextInt64() }), ct);
             var kernel = events.RunAsync(ct);
             await Loop.InvokeAsync(_ => true);
             _ready.TrySetResult();

@@ -144,7 +144,7 @@ public class ReconfigurationTests
 
         // A new engine on the same (simulated) kernel.
         var port = new Commands.RecordingPort();
-        var engine = new IpmpEngine(Lab.ThreeNics(Fdt), port, sim.Clock, new Random(5));
+        var engine = new IpmpEngine(Lab.ThreeNics(Fdt), port, sim.Clock, new Random(5), null, new EngineOptions { RunId = 3, Cookie = 5 });
         engine.Handle(sim.Network.Snapshot());
         foreach (var c in port.Commands) sim.Network.Execute(c);
         Assert.Single(sim.Network.AllHolders(IPAddress.Parse("192.168.10.50")));
