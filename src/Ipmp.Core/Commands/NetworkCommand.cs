@@ -26,7 +26,11 @@ public sealed record AnnounceAddress(string Interface, IPAddress Address) : Netw
 /// <summary>Send one ICMP echo request from a test address out of one interface.</summary>
 /// <param name="Icmp">The whole ICMP message; the IPv4 checksum is filled in, the IPv6 one is left to the kernel.</param>
 public sealed record SendProbe(string Interface, IPAddress Source, IPAddress Destination, ReadOnlyMemory<byte> Icmp)
-    : NetworkCommand;
+    : NetworkCommand
+{
+    /// <summary>The echo sequence number (bytes 6-7 of the ICMP header).</summary>
+    public ushort Sequence => System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(Icmp.Span[6..]);
+}
 
 /// <summary>Prepare a new member so that it answers only for its own addresses (arp_ignore/arp_announce).</summary>
 public sealed record PrepareMember(string Interface) : NetworkCommand;

@@ -138,9 +138,6 @@ public sealed partial class IpmpEngine
             _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Sent, now, now, null, null, target.Address,
             target.Rtt.Average, target.Rtt.Deviation));
         SendIcmp(ifp, pi, target.Address, seq, ProbeKind.Unicast, now);
-        // The port sends synchronously: the clock now is when the probe left. A daemon descheduled between
-        // the round start and the send must not read that delay as network RTT (and raise the FDT).
-        r.Sent = Now;
 
         // With a single host target, keep looking for more.
         if (pi.Targets.Count == 1 && pi.Targets[0].Kind == TargetKind.Host) SendMulticast(ifp, pi, now);
@@ -153,6 +150,17 @@ public sealed partial class IpmpEngine
     {
         var packet = new ProbePacket(pi.IsV6, false, ifp.Identifier, seq, (ulong)now.Ticks * 100, kind, _options.Cookie);
         Emit(new SendProbe(ifp.Name, pi.TestAddress!.Value.Address, destination, packet.Encode()));
+    }
+
+    /// <summary>The executor reports when the probe really left: a daemon descheduled between the round
+    /// start and the send must not read that delay as network RTT (and raise the FDT).</summary>
+    private void OnProbeSent(ProbeSent e)
+    {
+        if (!_interfaces.TryGetValue(e.Probe.Interface, out var ifp)) return;
+        var pi = e.Probe.Source.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? ifp.V6 : ifp.V4;
+        if (!pi.History.TryFind(e.Probe.Sequence, out var age)) return;
+        ref var r = ref pi.History.Recent(age);
+        if (r.Status == ProbeRecordStatus.Unacked && e.SentAt >= r.Start) r.Sent = e.SentAt;
     }
 
     private void OnProbeReply(ProbeReplyReceived e)

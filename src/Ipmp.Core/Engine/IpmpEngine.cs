@@ -88,6 +88,7 @@ public sealed partial class IpmpEngine
             case AddressRemoved a: OnAddressRemoved(a.Interface, a.Address); break;
             case RoutesObserved r: OnRoutes(r); break;
             case ProbeReplyReceived p: OnProbeReply(p); break;
+            case ProbeSent p: OnProbeSent(p); break;
             default: throw new ArgumentException($"unknown event {e.GetType().Name}", nameof(e));
         }
     });

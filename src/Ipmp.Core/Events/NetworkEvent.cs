@@ -62,3 +62,10 @@ public sealed record ProbeReplyReceived(
     IPAddress Source,
     ReadOnlyMemory<byte> Icmp,
     TimeSpan? ReceivedAt) : NetworkEvent;
+
+/// <summary>A probe left (the executor's clock right after sendto, or the kernel's transmit stamp): RTT
+/// samples and loss deadlines count from here, on the same clock as the reply's receive stamp.</summary>
+public sealed record ProbeSent(ProbeRef Probe, TimeSpan SentAt) : NetworkEvent;
+
+/// <summary>Which probe: the interface, the family (by source address) and the echo sequence number.</summary>
+public readonly record struct ProbeRef(string Interface, IPAddress Source, ushort Sequence);
