@@ -86,6 +86,47 @@ internal sealed class NetlinkSocket : IDisposable
         }
     }
 
+    /// <summary>Blocking form of <see cref="ReceiveAsync"/>: one whole datagram, or null when none came
+    /// within <paramref name="timeout"/>. The returned memory is valid until the next call.</summary>
+    public ReadOnlyMemory<byte>? Receive(TimeSpan timeout)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            var left = deadline - Environment.TickCount64;
+            if (left < 0 || !_socket.Poll(TimeSpan.FromMilliseconds(left), SelectMode.SelectRead)) return null;
+            try
+            {
+                var size = _socket.Receive(_peek, SocketFlags.Peek | SocketFlags.Truncated);
+                if (size > _buffer.Length) _buffer = new byte[Math.Max(size, _buffer.Length * 2)];
+                var n = _socket.Receive(_buffer, SocketFlags.None);
+                if (n > 0) return _buffer.AsMemory(0, n);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Receives one whole datagram without waiting: null when nothing is queued. Requires
+    /// <c>Socket.Blocking = false</c>. ENOBUFS surfaces as a <see cref="SocketException"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte>? TryReceive()
+    {
+        try
+        {
+            var size = _socket.Receive(_peek, SocketFlags.Peek | SocketFlags.Truncated);
+            if (size > _buffer.Length) _buffer = new byte[Math.Max(size, _buffer.Length * 2)];
+            var n = _socket.Receive(_buffer, SocketFlags.None);
+            return _buffer.AsMemory(0, n);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// Reads and discards everything queued, without waiting; returns the number of datagrams dropped.
     /// Requires <c>Socket.Blocking = false</c>. An ENOBUFS met while draining is part of the same loss.

@@ -28,6 +28,43 @@ public sealed class RtNetlinkClient : IDisposable
     /// <summary>Upper bound on one request/reply exchange; the kernel answers in microseconds.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    // ---- synchronous forms, for a thread that owns its socket (the daemon's loop and route worker) ----
+
+    public IReadOnlyList<LinkInfo> GetLinks() =>
+        Request<LinkInfo>(Nl.RTM_GETLINK, Nl.NLM_F_DUMP, w => new ifinfomsg().Write(w.Reserve(ifinfomsg.Size)),
+            RtNetlinkParser.TryParseLink, "dump links");
+
+    public IReadOnlyList<AddressInfo> GetAddresses(AddressFamily family = AddressFamily.Unspecified) =>
+        Request<AddressInfo>(Nl.RTM_GETADDR, Nl.NLM_F_DUMP,
+            w => new ifaddrmsg(ToAf(family), 0, 0, 0, 0).Write(w.Reserve(ifaddrmsg.Size)),
+            RtNetlinkParser.TryParseAddress, "dump addresses");
+
+    public void AddAddress(int interfaceIndex, IPAddress address, int prefixLength, AddressOptions? options = null)
+    {
+        var (flags, body) = AddAddressRequest(interfaceIndex, address, prefixLength, options);
+        Request<object>(Nl.RTM_NEWADDR, flags, body, null, $"add address {address}/{prefixLength} on {interfaceIndex}");
+    }
+
+    public void DeleteAddress(int interfaceIndex, IPAddress address, int prefixLength) =>
+        Request<object>(Nl.RTM_DELADDR, 0, w => WriteAddressHeader(w, interfaceIndex, address, prefixLength, 0),
+            null, $"delete address {address}/{prefixLength} on {interfaceIndex}");
+
+    /// <summary>Routes of one family (Unspecified: both) and, when given, one table only: with strict
+    /// checking on (NETLINK_GET_STRICT_CHK) the kernel filters the dump itself, so a large foreign table
+    /// costs nothing.</summary>
+    public IReadOnlyList<RouteInfo> GetRoutes(AddressFamily family = AddressFamily.Unspecified, uint? table = null) =>
+        Request<RouteInfo>(Nl.RTM_GETROUTE, Nl.NLM_F_DUMP, w =>
+            {
+                var t = table is { } v && v < 256 ? (byte)v : Nl.RT_TABLE_UNSPEC;
+                new rtmsg(ToAf(family), 0, 0, 0, t, 0, 0, 0, 0).Write(w.Reserve(rtmsg.Size));
+                if (table is { } big && big >= 256) w.AddU32(Nl.RTA_TABLE, big);
+            },
+            RtNetlinkParser.TryParseRoute, "dump routes");
+
+    public void AddRoute(RouteSpec route, bool replace = false) =>
+        Request<object>(Nl.RTM_NEWROUTE, (ushort)(Nl.NLM_F_CREATE | (replace ? Nl.NLM_F_REPLACE : Nl.NLM_F_EXCL)),
+            w => WriteRoute(w, route, delete: false), null, $"add route {route.Destination}/{route.PrefixLength}");
+
     // ---- links ----
 
     public Task<IReadOnlyList<LinkInfo>> GetLinksAsync(CancellationToken cancellationToken = default) =>
@@ -62,10 +99,17 @@ public sealed class RtNetlinkClient : IDisposable
     public Task AddAddressAsync(int interfaceIndex, IPAddress address, int prefixLength,
         AddressOptions? options = null, CancellationToken cancellationToken = default)
     {
+        var (flags, body) = AddAddressRequest(interfaceIndex, address, prefixLength, options);
+        return ChangeAsync(Nl.RTM_NEWADDR, flags, body, $"add address {address}/{prefixLength} on {interfaceIndex}", cancellationToken);
+    }
+
+    private static (ushort Flags, Action<NetlinkMessageWriter> Body) AddAddressRequest(int interfaceIndex, IPAddress address,
+        int prefixLength, AddressOptions? options)
+    {
         options ??= AddressOptions.Default;
         var flags = (ushort)(Nl.NLM_F_CREATE | (options.Replace ? Nl.NLM_F_REPLACE : Nl.NLM_F_EXCL));
         var ifaFlags = (options.NoDad ? AddressFlags.NoDad : 0) | (options.NoPrefixRoute ? AddressFlags.NoPrefixRoute : 0);
-        return ChangeAsync(Nl.RTM_NEWADDR, flags, w =>
+        return (flags, w =>
         {
             WriteAddressHeader(w, interfaceIndex, address, prefixLength, (byte)((uint)ifaFlags & 0xFF));
             if (options.Broadcast is not null) w.AddAddress(Nl.IFA_BROADCAST, options.Broadcast);
@@ -79,7 +123,7 @@ public sealed class RtNetlinkClient : IDisposable
                 var valid = options.ValidLifetime ?? AddressInfo.Infinite;
                 new ifa_cacheinfo(preferred, valid, 0, 0).Write(w.ReserveAttribute(Nl.IFA_CACHEINFO, ifa_cacheinfo.Size));
             }
-        }, $"add address {address}/{prefixLength} on {interfaceIndex}", cancellationToken);
+        });
     }
 
     public Task DeleteAddressAsync(int interfaceIndex, IPAddress address, int prefixLength,
@@ -213,6 +257,44 @@ public sealed class RtNetlinkClient : IDisposable
                     {
                         throw new TimeoutException($"{operation}: no netlink reply within {Timeout}");
                     }
+                    Consume(datagram.Span, state);
+                }
+                if (state.Errno != 0) throw new NetlinkException(state.Errno, state.ExtAck, operation);
+                if (state.Interrupted && attempt < MaxDumpAttempts) continue;
+                return state.Results;
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>The blocking form of <see cref="RequestAsync{T}"/>: the calling thread waits for the reply
+    /// (the kernel answers in microseconds; <see cref="Timeout"/> bounds it).</summary>
+    private IReadOnlyList<T> Request<T>(ushort type, ushort flags, Action<NetlinkMessageWriter> body,
+        PayloadParser<T>? parser, string operation)
+    {
+        var dump = (flags & Nl.NLM_F_DUMP) == Nl.NLM_F_DUMP;
+        var deadline = Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
+        if (!_lock.Wait(Timeout)) throw new TimeoutException($"{operation}: the netlink socket stayed busy for {Timeout}");
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var seq = unchecked(++_seq);
+                _writer.Reset();
+                _writer.BeginMessage(type, (ushort)(flags | Nl.NLM_F_REQUEST | (dump ? 0 : Nl.NLM_F_ACK)));
+                body(_writer);
+                _writer.EndMessage(seq, 0);
+                _socket.Send(_writer.Written);
+
+                var state = new ReplyState<T>(seq, parser);
+                while (!state.Finished)
+                {
+                    var left = deadline - Environment.TickCount64;
+                    if (left <= 0 || _socket.Receive(TimeSpan.FromMilliseconds(left)) is not { } datagram)
+                        throw new TimeoutException($"{operation}: no netlink reply within {Timeout}");
                     Consume(datagram.Span, state);
                 }
                 if (state.Errno != 0) throw new NetlinkException(state.Errno, state.ExtAck, operation);

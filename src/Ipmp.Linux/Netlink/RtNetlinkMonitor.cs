@@ -67,6 +67,38 @@ public sealed class RtNetlinkMonitor : IDisposable
         return _pending.Dequeue();
     }
 
+    /// <summary>The socket's descriptor, for an owner that waits on it with epoll and then calls <see cref="TryReceive"/>.</summary>
+    public int Fd => (int)_socket.Socket.Handle;
+
+    /// <summary>The next event if one is queued, without waiting (for an epoll-driven owner). Do not mix
+    /// with <see cref="ReceiveAsync"/>.</summary>
+    public bool TryReceive(out RtNetlinkEvent? e)
+    {
+        while (_pending.Count == 0)
+        {
+            ReadOnlyMemory<byte>? datagram;
+            try
+            {
+                datagram = _socket.TryReceive();
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.NoBufferSpaceAvailable)
+            {
+                _pending.Clear();
+                Counters.Discarded(_socket.Drain());
+                e = OverrunEvent.Instance;
+                return true;
+            }
+            if (datagram is not { } d)
+            {
+                e = null;
+                return false;
+            }
+            Decode(d.Span);
+        }
+        e = _pending.Dequeue();
+        return true;
+    }
+
     public async IAsyncEnumerable<RtNetlinkEvent> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         while (true) yield return await ReceiveAsync(cancellationToken).ConfigureAwait(false);
