@@ -13,4 +13,6 @@ public sealed class EngineCounters
     public long ProbeRepliesMalformed { get; set; }
     public long MissedProbeSlots { get; set; }
     public long AddressMoves { get; set; }
+    /// <summary>Commands the network could not carry out (<see cref="Events.CommandFailed"/>).</summary>
+    public long CommandFailures { get; set; }
 }

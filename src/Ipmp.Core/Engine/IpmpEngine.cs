@@ -89,6 +89,7 @@ public sealed partial class IpmpEngine
             case RoutesObserved r: OnRoutes(r); break;
             case ProbeReplyReceived p: OnProbeReply(p); break;
             case ProbeSent p: OnProbeSent(p); break;
+            case CommandFailed f: OnCommandFailed(f); break;
             default: throw new ArgumentException($"unknown event {e.GetType().Name}", nameof(e));
         }
     });
@@ -97,14 +98,18 @@ public sealed partial class IpmpEngine
     public EngineOutput ApplyConfig(IpmpConfig config) => Run(() => ApplyConfigCore(config));
 
     /// <summary>Runs whatever is due: probes to send, probes to declare lost, timers of the link rules.</summary>
-    public EngineOutput OnTimer() => Run(TimerRound);
+    public EngineOutput OnTimer() => Run(() =>
+    {
+        RetryDue();
+        TimerRound();
+    });
 
     /// <summary>When <see cref="OnTimer"/> should next run, on the engine clock; null when nothing is scheduled.</summary>
     public TimeSpan? NextWakeup
     {
         get
         {
-            TimeSpan? next = null;
+            TimeSpan? next = _retryAt;
             void Consider(TimeSpan? t)
             {
                 if (t is { } v && (next is null || v < next)) next = v;

@@ -69,3 +69,9 @@ public sealed record ProbeSent(ProbeRef Probe, TimeSpan SentAt) : NetworkEvent;
 
 /// <summary>Which probe: the interface, the family (by source address) and the echo sequence number.</summary>
 public readonly record struct ProbeRef(string Interface, IPAddress Source, ushort Sequence);
+
+/// <summary>A command could not be carried out (the kernel refused it, or the interface is gone). The
+/// engine's belief is put right (an address not added is not there; one not removed still is) and the
+/// work is retried after <see cref="Engine.IpmpEngine.CommandRetryDelay"/>, or done elsewhere if the plan
+/// has changed meanwhile.</summary>
+public sealed record CommandFailed(Commands.NetworkCommand Command, string Error) : NetworkEvent;
