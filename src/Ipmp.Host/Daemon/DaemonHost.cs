@@ -41,6 +41,15 @@ public static class DaemonHost
     {
         public int ExitCode { get; private set; }
 
+        /// <summary>The host reports itself started (and systemd hears READY=1) only once the daemon has
+        /// loaded its configuration, dumped the kernel and carried out its first placement.</summary>
+        public override async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await base.StartAsync(cancellationToken);
+            if (ExecuteTask is { } running)
+                await Task.WhenAny(daemon.Ready.ContinueWith(_ => { }, TaskScheduler.Default), running).WaitAsync(cancellationToken);
+        }
+
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
             started.Callback?.Invoke(daemon);

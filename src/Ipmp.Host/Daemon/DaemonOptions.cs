@@ -7,4 +7,6 @@ public sealed record DaemonOptions
     public string ConfigDirectory { get; init; } = Configuration.ConfigDirectory.DefaultPath;
     public string? SocketPath { get; init; }
     public AnnouncementSettings Announcements { get; init; } = new();
+    /// <summary>Crash handling; null: log at critical level and exit the process (systemd restarts it).</summary>
+    public Runtime.Supervisor? Supervisor { get; init; }
 }

@@ -5,29 +5,32 @@ using Ipmp.Core.Model;
 using Ipmp.Host.Configuration;
 using Ipmp.Host.Control;
 using Ipmp.Host.Kernel;
-using Ipmp.Linux.Netlink;
+using Ipmp.Host.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Ipmp.Host.Daemon;
 
 /// <summary>
-/// The daemon: loads the configuration, dumps the kernel, runs the engine on its event loop against the
-/// kernel, and re-reads the configuration on SIGHUP (or <c>ipmp reload</c>) in place, keeping what it has
-/// learned. A broken configuration is reported with file and line, and the last good one stays in force.
-/// On stop, data addresses stay where they are.
+/// The daemon: loads the configuration, takes the host's daemon lock, then runs the event loop
+/// (<see cref="DaemonLoop"/>: the engine against the kernel) and the route worker on threads of their own
+/// under crash-only supervision, and re-reads the configuration on SIGHUP (or <c>ipmp reload</c>) in place,
+/// keeping what it has learned. A broken configuration is reported with file and line, and the last good one
+/// stays in force. On stop, data addresses stay where they are.
 /// </summary>
 public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
 {
     private readonly ILogger _logger = loggers.CreateLogger("ipmpd");
     private volatile IpmpConfig _config = IpmpConfig.Empty;
+    private DaemonLoop? _loop;
 
-    /// <summary>The engine reads time from TimeProvider.System; the loop sleeps on the same (system) clock.</summary>
-    public EngineLoop Loop { get; } = new();
     public DaemonObserver Observer { get; } = new(loggers.CreateLogger("ipmpd"));
-    public KernelNetworkPort? Port { get; private set; }
     public IpmpConfig Config => _config;
 
-    /// <summary>Set once the engine has seen the kernel's state: the daemon is ready.</summary>
+    /// <summary>The event loop; set once <see cref="RunAsync"/> has started it.</summary>
+    public DaemonLoop Loop => _loop ?? throw new InvalidOperationException("the daemon is not running");
+
+    /// <summary>Set once the engine has seen the kernel and its first placement is carried out: the daemon
+    /// is ready (systemd hears READY=1 only then).</summary>
     public Task Ready => _ready.Task;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -50,6 +53,18 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
 
     public async Task<int> RunAsync(CancellationToken ct)
     {
+        try
+        {
+            return await RunCoreAsync(ct);
+        }
+        finally
+        {
+            _ready.TrySetCanceled(CancellationToken.None);
+        }
+    }
+
+    private async Task<int> RunCoreAsync(CancellationToken ct)
+    {
         var loaded = LoadConfig();
         if (loaded.Config is null)
         {
@@ -58,57 +73,75 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         }
         _config = loaded.Config;
 
-        using var client = RtNetlinkClient.Create();
-        var view = new KernelView();
-        var clock = new EngineClock(TimeProvider.System);
-        KernelNetworkPort? port = null;
-        void Post(Core.Events.NetworkEvent e)
+        var socketPath = ControlSocketPath.Resolve(options.SocketPath);
+        // Before anything touches the kernel: a second daemon would fight the first over every address.
+        using var daemonLock = DaemonLock.TryAcquire(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(socketPath))!, "ipmpd.lock"), out var lockError);
+        if (daemonLock is null)
         {
-            Loop.Post(e);
-            // Someone (or we) changed routes: keep outbound routes on the active members.
-            if (e is Core.Events.RoutesObserved) port?.RefreshRoutes();
+            _logger.LogCritical("main: is another instance of the daemon already active? {Error}", lockError);
+            return 1;
         }
-        using var events = new KernelEventSource(client, view, Post, _logger);
-        var probes = new ProbeSockets(view, clock, Loop.Post, _logger);
-        Port = port = new KernelNetworkPort(client, view, probes, options.Announcements, RoutingOf, _logger);
+
+        var supervisor = options.Supervisor ?? new Supervisor(_logger);
+        supervisor.WatchProcess();
+        var watchdog = SystemdWatchdog.FromEnvironment();
+        using var loop = _loop = new DaemonLoop(new DaemonLoopOptions
+        {
+            Random = new Random(),
+            Engine = new EngineOptions { RunId = Environment.ProcessId, Cookie = (ulong)Random.Shared.NextInt64() },
+            Announcements = options.Announcements,
+            Routing = RoutingOf,
+            Heartbeat = watchdog is null ? null : watchdog.Ping,
+            HeartbeatInterval = watchdog?.Interval,
+            Faults = FaultInjection.FromEnvironment(),
+        }, _logger);
+        loop.Routes?.EnableLayer4Hashing();
+
+        using var control = StartControlServer(socketPath);
+        if (control is null) return 1;
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
         {
             ctx.Cancel = true;
             _logger.LogInformation("SIGHUP: rereading the configuration");
-            _ = ReloadAsync();
+            // Runs on the loop; a failure there ends the process (crash-only), so only a refusal is left to report.
+            if (loop.InvokeAsync(_ => ReloadOnLoop()).IsFaulted)
+                _logger.LogWarning("SIGHUP: the event loop is stopping or overloaded; reload not queued");
         });
 
+        var config = _config;
+        var loopThread = supervisor.StartThread("event loop", () => loop.Run(config, Observer));
+        var workerThread = loop.Routes is { } routes ? supervisor.StartThread("route worker", routes.Run) : Task.CompletedTask;
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stopRegistration = ct.Register(() => stopped.TrySetResult());
         try
         {
-            using var control = StartControlServer();
-            if (control is null) return 1;
-            var initial = await events.DumpAsync(ct);
-            foreach (var e in initial) Loop.Post(e);
-            var loop = Loop.RunAsync(() => new IpmpEngine(_config, Port, TimeProvider.System, new Random(), Observer,
-                new EngineOptions { RunId = Environment.ProcessId, Cookie = (ulong)Random.Shared.NextInt64() }), ct);
-            var kernel = events.RunAsync(ct);
-            await Loop.InvokeAsync(_ => true);
+            if (await Task.WhenAny(loop.Ready, loopThread, stopped.Task) != loop.Ready) return ExitCode(supervisor);
             _ready.TrySetResult();
             _logger.LogInformation("ipmp daemon running: {Groups} group(s), config {Dir}", _config.Groups.Length, options.ConfigDirectory);
-            await Task.WhenAll(loop, kernel);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
+            var ended = await Task.WhenAny(loopThread, workerThread, stopped.Task);
+            if (ended != stopped.Task)
+            {
+                // A thread that returns on its own without being stopped is a bug as much as one that throws.
+                if (!supervisor.Crashed) supervisor.Crash(ended == loopThread ? "event loop" : "route worker", new InvalidOperationException("ended without being stopped"));
+                return ExitCode(supervisor);
+            }
         }
         finally
         {
-            Loop.Dispose();
-            await Port.DisposeAsync();
-            _ready.TrySetCanceled(CancellationToken.None);
+            loop.Stop();
+            loop.Routes?.Stop();
+            // Let the turn in progress finish (a move half done is worse than a slow stop).
+            await Task.WhenAny(Task.WhenAll(loopThread, workerThread), Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
         }
         _logger.LogInformation("ipmp daemon stopped; data addresses stay where they are");
         return 0;
     }
 
+    private static int ExitCode(Supervisor supervisor) => supervisor.Crashed ? Supervisor.CrashExitCode : 0;
+
     /// <summary>The control socket; null when it cannot be had (another daemon answers on it).</summary>
-    private ControlServer? StartControlServer()
+    private ControlServer? StartControlServer(string path)
     {
-        var path = ControlSocketPath.Resolve(options.SocketPath);
         try
         {
             var server = ControlServer.Start(new DaemonControlHandler(this), new ControlServerOptions
@@ -127,7 +160,11 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
     }
 
     /// <summary>Re-reads the configuration and applies it in place; on errors keeps the current one.</summary>
-    public async Task<ConfigLoadResult> ReloadAsync()
+    public Task<ConfigLoadResult> ReloadAsync() => Loop.InvokeAsync(_ => ReloadOnLoop());
+
+    /// <summary>On the loop: the configuration files are small; reading them here keeps reloads in order
+    /// with everything else and needs no task of its own.</summary>
+    private ConfigLoadResult ReloadOnLoop()
     {
         var loaded = LoadConfig();
         if (loaded.Config is not { } config)
@@ -136,11 +173,7 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
             return loaded;
         }
         _config = config;
-        await Loop.InvokeAsync(engine =>
-        {
-            engine.ApplyConfig(config);
-            return true;
-        });
+        Loop.Reconfigure(config);
         return loaded;
     }
 

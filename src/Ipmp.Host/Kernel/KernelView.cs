@@ -4,8 +4,8 @@ using Ipmp.Linux.Netlink;
 
 namespace Ipmp.Host.Kernel;
 
-/// <summary>Interface names, indexes and MACs as the kernel last reported them; shared by the event
-/// source (which writes) and the command executor (which needs indexes and MACs).</summary>
+/// <summary>Interface names, indexes and MACs as the kernel last reported them. The event loop writes it
+/// (kernel events and dumps, in the kernel's order); the route worker reads it.</summary>
 public sealed class KernelView
 {
     private readonly ConcurrentDictionary<int, LinkInfo> _byIndex = new();
@@ -24,11 +24,14 @@ public sealed class KernelView
         if (_byName.TryGetValue(link.Name, out var current) && current.Index == link.Index) _byName.TryRemove(link.Name, out _);
     }
 
+    /// <summary>A full dump: links not in it are gone. Never empties the view on the way (a reader in
+    /// between would find no index for a link that exists).</summary>
     public void Replace(IEnumerable<LinkInfo> links)
     {
-        _byIndex.Clear();
-        _byName.Clear();
-        foreach (var l in links) Update(l);
+        var list = links.ToList();
+        foreach (var l in list) Update(l);
+        var present = list.Select(l => l.Index).ToHashSet();
+        foreach (var gone in _byIndex.Values.Where(l => !present.Contains(l.Index)).ToList()) Remove(gone);
     }
 
     public string? NameOf(int index) => _byIndex.TryGetValue(index, out var l) ? l.Name : null;

@@ -4,79 +4,83 @@ using Ipmp.Core.Commands;
 using Ipmp.Core.Engine;
 using Ipmp.Core.Events;
 using Ipmp.Linux.Icmp;
-using Ipmp.Linux.Polling;
 using Microsoft.Extensions.Logging;
 
 namespace Ipmp.Host.Kernel;
 
 /// <summary>
 /// One raw ICMP/ICMPv6 socket per probing interface and family, bound to the NIC and its test address,
-/// opened on first use. One poll thread (<see cref="SocketPoller"/>) reads them all and hands replies (with
-/// the kernel's receive timestamp, converted to the engine's monotonic clock) to the event loop.
+/// opened on first use. Owned by the event loop's thread: the loop waits on every socket with its epoll and
+/// calls <see cref="Drain"/> when one is readable. Each call reads at most <see cref="ReadBudget"/>
+/// replies, so an echo flood to one test address cannot starve the other NICs (epoll is level-triggered:
+/// what is left is read on the next turn, after the others had theirs).
 /// </summary>
-public sealed class ProbeSockets(KernelView view, EngineClock clock, Action<NetworkEvent> post, ILogger logger) : IDisposable
+public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocketHost host, ILogger logger) : IDisposable
 {
-    private sealed record Entry(IcmpProbeSocket Socket, IPAddress Source, int Index);
+    public const int ReadBudget = 16;
 
-    private readonly SocketPoller _poller = new("ipmp probes");
-    private readonly byte[] _buffer = new byte[1500];   // used only on the poll thread
+    private sealed record Entry(IcmpProbeSocket Socket, IPAddress Source, int Index, string Interface);
 
+    private readonly byte[] _buffer = new byte[1500];
     private readonly Dictionary<(string Interface, AddressFamily Family), Entry> _sockets = [];
-    private readonly Lock _lock = new();
-    private bool _disposed;
+    private readonly LogLimiterClock _limit = new(clock);
 
     public long SendErrors { get; private set; }
+    public long Malformed { get; private set; }
 
-    public void Send(SendProbe probe)
+    /// <summary>Sends one probe; true when the kernel took it (its send time is then "now").</summary>
+    public bool Send(SendProbe probe)
     {
         var entry = SocketFor(probe.Interface, probe.Source);
-        if (entry is null) return;
+        if (entry is null) return false;
         try
         {
             // EWOULDBLOCK counts as sent: a wedged driver shows up as lost probes.
             entry.Socket.Send(probe.Icmp.Span, probe.Destination);
+            return true;
         }
         catch (SocketException ex)
         {
             SendErrors++;
-            if (SendErrors < 10 || SendErrors % 1000 == 0)
-                logger.LogDebug("probe send on {Interface} to {Target} failed: {Error}", probe.Interface, probe.Destination, ex.SocketErrorCode);
+            if (_limit.Allow("probe-send", out var suppressed))
+                logger.LogDebug("probe send on {Interface} to {Target} failed: {Error}{Suppressed}", probe.Interface, probe.Destination,
+                    ex.SocketErrorCode, LogLimiterClock.Note(suppressed));
+            return false;
         }
     }
 
     private Entry? SocketFor(string ifName, IPAddress source)
     {
         var key = (ifName, source.AddressFamily);
-        lock (_lock)
+        var index = view.IndexOf(ifName);
+        if (_sockets.TryGetValue(key, out var e))
         {
-            if (_disposed) return null;
-            var index = view.IndexOf(ifName);
-            if (_sockets.TryGetValue(key, out var e))
-            {
-                if (e.Source.Equals(source) && e.Index == index) return e;
-                Close(key, e);
-            }
-            if (index is not { } idx) return null;
-            try
-            {
-                var socket = IcmpProbeSocket.Create(idx, source);
-                e = new Entry(socket, source, idx);
-                _sockets[key] = e;
-                _poller.Add(socket.Socket, () => Drain(ifName, socket));
-                return e;
-            }
-            catch (SocketException ex)
-            {
-                logger.LogError("cannot open a probe socket on {Interface} from {Source}: {Error}", ifName, source, ex.Message);
-                return null;
-            }
+            if (e.Source.Equals(source) && e.Index == index) return e;
+            Close(key, e);
+        }
+        if (index is not { } idx) return null;
+        try
+        {
+            var socket = IcmpProbeSocket.Create(idx, source);
+            e = new Entry(socket, source, idx, ifName);
+            _sockets[key] = e;
+            host.Watch((int)socket.Socket.Handle, () => Drain(e));
+            return e;
+        }
+        catch (SocketException ex)
+        {
+            if (_limit.Allow("probe-open", out var suppressed))
+                logger.LogError("cannot open a probe socket on {Interface} from {Source}: {Error}{Suppressed}", ifName, source, ex.Message,
+                    LogLimiterClock.Note(suppressed));
+            return null;
         }
     }
 
-    /// <summary>On the poll thread: everything queued on one socket.</summary>
-    private void Drain(string ifName, IcmpProbeSocket socket)
+    /// <summary>On the loop: up to <see cref="ReadBudget"/> messages queued on one socket.</summary>
+    private void Drain(Entry entry)
     {
-        for (var errors = 0; errors < 4;)
+        var socket = entry.Socket;
+        for (var reads = 0; reads < ReadBudget; reads++)
         {
             IcmpReceived r;
             try
@@ -86,15 +90,19 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, Action<Netw
             catch (SocketException ex)
             {
                 // An ICMP error reported on the socket (sk_err) is cleared by reading it; data may follow.
-                // Anything else (a socket closed under us) ends this round; poll calls again if need be.
-                logger.LogDebug("probe receive on {Interface}: {Error}", ifName, ex.SocketErrorCode);
-                errors++;
+                if (_limit.Allow("probe-receive", out var suppressed))
+                    logger.LogDebug("probe receive on {Interface}: {Error}{Suppressed}", entry.Interface, ex.SocketErrorCode, LogLimiterClock.Note(suppressed));
                 continue;
             }
             // Only echo replies matter; the kernel filter passes nothing else once it is set, but a message
             // can slip in between the socket's creation and its filter.
-            if (r.Truncated || r.Length < 1 || _buffer[0] != (r.Source.AddressFamily == AddressFamily.InterNetwork ? 0 : 129)) continue;
-            post(new ProbeReplyReceived(ifName, KernelTranslation.WithoutScope(r.Source), _buffer.AsSpan(0, r.Length).ToArray(), ToEngineTime(r)));
+            if (r.Truncated || r.Length < 1 || _buffer[0] != (r.Source.AddressFamily == AddressFamily.InterNetwork ? 0 : 129))
+            {
+                Malformed++;
+                continue;
+            }
+            host.Deliver(new ProbeReplyReceived(entry.Interface, KernelTranslation.WithoutScope(r.Source),
+                _buffer.AsSpan(0, r.Length).ToArray(), ToEngineTime(r)));
         }
     }
 
@@ -110,25 +118,36 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, Action<Netw
     /// <summary>Closes the sockets of an interface that went away.</summary>
     public void Forget(string ifName)
     {
-        lock (_lock)
-            foreach (var key in _sockets.Keys.Where(k => k.Interface == ifName).ToList())
-                Close(key, _sockets[key]);
+        foreach (var key in _sockets.Keys.Where(k => k.Interface == ifName).ToList()) Close(key, _sockets[key]);
     }
 
     private void Close((string, AddressFamily) key, Entry e)
     {
         _sockets.Remove(key);
-        _poller.Remove(e.Socket.Socket);
+        host.Unwatch((int)e.Socket.Socket.Handle);
         e.Socket.Dispose();
     }
 
     public void Dispose()
     {
-        lock (_lock)
-        {
-            _disposed = true;
-            foreach (var (key, e) in _sockets.ToList()) Close(key, e);
-        }
-        _poller.Dispose();
+        foreach (var (key, e) in _sockets.ToList()) Close(key, e);
     }
+}
+
+/// <summary>What <see cref="ProbeSockets"/> needs of the loop that owns it.</summary>
+public interface IProbeSocketHost
+{
+    void Watch(int fd, Action onReadable);
+    void Unwatch(int fd);
+    void Deliver(NetworkEvent e);
+}
+
+/// <summary>A <see cref="Runtime.LogLimiter"/> on the engine clock, with the summary text.</summary>
+public sealed class LogLimiterClock(EngineClock clock, int burst = 5, TimeSpan? interval = null)
+{
+    private readonly Runtime.LogLimiter _limiter = new(burst, interval);
+
+    public bool Allow(string kind, out int suppressed) => _limiter.Allow(kind, clock.Now, out suppressed);
+
+    public static string Note(int suppressed) => suppressed > 0 ? $" ({suppressed} similar messages suppressed)" : "";
 }

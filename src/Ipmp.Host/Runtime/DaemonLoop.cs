@@ -1,0 +1,333 @@
+using System.Collections.Immutable;
+using Ipmp.Core.Commands;
+using Ipmp.Core.Configuration;
+using Ipmp.Core.Engine;
+using Ipmp.Core.Events;
+using Ipmp.Host.Kernel;
+using Ipmp.Linux.Netlink;
+using Ipmp.Linux.Polling;
+using Microsoft.Extensions.Logging;
+using Nl = Ipmp.Linux.Netlink;
+
+namespace Ipmp.Host.Runtime;
+
+/// <summary>
+/// The daemon's one event loop, in the shape of in.mpathd's <c>mpd_main.c</c> run loop: one thread owns the
+/// engine, the kernel mirror (<see cref="KernelView"/>), the netlink link/address notification socket, a
+/// netlink request socket, the probe sockets and every timer, and waits on all of them with one epoll (a
+/// timerfd for the timers, an eventfd for work handed in from other threads). Everything is handled one at
+/// a time, in the order the kernel produced it, and each engine call's commands are carried out right after
+/// it (<see cref="CommandExecutor"/>). A full dump is applied only after every notification queued before
+/// it was requested, so a dump never overwrites a newer event.
+/// </summary>
+public sealed class DaemonLoop : IProbeSocketHost, IDisposable
+{
+    /// <summary>in.mpathd re-reads the interface list every 20 s; so do we (a dump of links and addresses).</summary>
+    public static readonly TimeSpan RescanInterval = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan ResyncRetry = TimeSpan.FromSeconds(1);
+    private const int NotificationBudget = 256;
+
+    private const ulong InboxToken = 1, TimerToken = 2, MonitorToken = 3, FirstSocketToken = 16;
+
+    private readonly Epoll _epoll = Epoll.Create();
+    private readonly TimerFd _timer = TimerFd.Create();
+    private readonly LoopInbox _inbox = new();
+    private readonly RtNetlinkClient _netlink;
+    private readonly RtNetlinkMonitor _monitor;
+    private readonly EngineClock _clock;
+    private readonly ILogger _logger;
+    private readonly FaultInjection _faults;
+    private readonly Dictionary<ulong, Action> _sockets = [];
+    private readonly Dictionary<int, ulong> _tokenOfFd = [];
+    private ulong _nextToken = FirstSocketToken;
+    private readonly List<Action> _work = [];
+    private readonly List<NetworkEvent> _feedback = [];
+    private ImmutableArray<NetworkCommand> _lastExecuted = [];
+    private volatile bool _stopping;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private IpmpEngine? _engine;
+    private TimeSpan _rescanAt;
+    private TimeSpan? _heartbeatAt;
+
+    public DaemonLoop(DaemonLoopOptions options, ILogger logger)
+    {
+        Options = options;
+        _logger = logger;
+        _clock = new EngineClock(options.Time);
+        _faults = options.Faults;
+        View = new KernelView();
+        // Subscribed before the first dump: nothing that happens during it is lost.
+        _monitor = RtNetlinkMonitor.Create(RtNetlinkGroups.Link | RtNetlinkGroups.IPv4Address | RtNetlinkGroups.IPv6Address);
+        _netlink = RtNetlinkClient.Create();
+        Probes = new ProbeSockets(View, _clock, this, logger);
+        Routes = options.RoutesEnabled ? new RouteWorker(View, options.Routing, PostFromWorker, logger, options.Faults) : null;
+        Executor = new CommandExecutor(_netlink, View, Probes, Routes, options.Announcements, _clock, logger);
+        _epoll.Add(_inbox.Doorbell.Fd, InboxToken);
+        _epoll.Add(_timer.Fd, TimerToken);
+        _epoll.Add(_monitor.Fd, MonitorToken);
+    }
+
+    public DaemonLoopOptions Options { get; }
+    public KernelView View { get; }
+    public ProbeSockets Probes { get; }
+    public RouteWorker? Routes { get; }
+    public CommandExecutor Executor { get; }
+
+    /// <summary>Set once the engine has seen the kernel and its first placement has been carried out.</summary>
+    public Task Ready => _ready.Task;
+
+    public long Turns { get; private set; }
+    public long Resyncs { get; private set; }
+    public long Overruns { get; private set; }
+    public long InboxRefused => _inbox.Refused;
+
+    /// <summary>Runs <paramref name="call"/> on the loop, carries out the engine's commands, returns the result.</summary>
+    public Task<T> InvokeAsync<T>(Func<IpmpEngine, T> call)
+    {
+        var tcs = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var posted = _inbox.TryPost(() =>
+        {
+            T result;
+            try
+            {
+                result = call(_engine!);
+            }
+            catch (Exception ex)
+            {
+                // An engine call that throws is a bug: the caller hears of it, and the loop ends (crash-only).
+                tcs.TrySetException(ex);
+                throw;
+            }
+            Execute(_engine!.LastOutput);
+            tcs.TrySetResult(result);
+        });
+        if (!posted) tcs.TrySetException(new InvalidOperationException("the daemon's event loop is stopping or overloaded"));
+        return tcs.Task;
+    }
+
+    /// <summary>On the loop (from an invoked call): a new configuration, in place.</summary>
+    public void Reconfigure(IpmpConfig config) => Execute(_engine!.ApplyConfig(config));
+
+    private bool PostFromWorker(Action<Action<NetworkEvent>> work) => _inbox.TryPost(() => work(Deliver));
+
+    /// <summary>The loop's body, on the thread that owns everything above; returns when stopped.</summary>
+    public void Run(IpmpConfig config, IEngineObserver observer)
+    {
+        var links = _netlink.GetLinks();
+        View.Replace(links);
+        var addresses = _netlink.GetAddresses();
+        _engine = new IpmpEngine(config, null, Options.Time, Options.Random, observer, Options.Engine);
+        Execute(_engine.InitialOutput);
+        Deliver(Snapshot(links, addresses));
+        _rescanAt = _clock.Now + RescanInterval;
+        if (Options.HeartbeatInterval is { } hb)
+        {
+            Options.Heartbeat?.Invoke();
+            _heartbeatAt = _clock.Now + hb;
+        }
+        _ready.TrySetResult();
+
+        Span<ulong> ready = stackalloc ulong[64];
+        while (!_stopping)
+        {
+            ArmTimer();
+            var n = _epoll.Wait(ready, -1);
+            Turns++;
+            for (var i = 0; i < n && !_stopping; i++)
+            {
+                switch (ready[i])
+                {
+                    case InboxToken:
+                        _inbox.Drain(_work);
+                        foreach (var w in _work) w();
+                        _work.Clear();
+                        break;
+                    case TimerToken:
+                        _timer.Acknowledge();
+                        break;
+                    case MonitorToken:
+                        ReadNotifications(NotificationBudget);
+                        break;
+                    default:
+                        if (_sockets.TryGetValue(ready[i], out var drain)) drain();
+                        break;
+                }
+            }
+            RunDue();
+        }
+    }
+
+    private void ArmTimer()
+    {
+        var now = _clock.Now;
+        TimeSpan? next = _rescanAt;
+        void Consider(TimeSpan? t)
+        {
+            if (t is { } v && (next is null || v < next)) next = v;
+        }
+        Consider(_engine!.NextWakeup);
+        Consider(Executor.NextRepeat);
+        Consider(_heartbeatAt);
+        _timer.Arm(next is { } due ? (due > now ? due - now : TimeSpan.Zero) : null);
+    }
+
+    private void RunDue()
+    {
+        var engine = _engine!;
+        // A timer round can make more work due at once (a loss deadline): run until nothing is.
+        for (var i = 0; i < 16 && engine.NextWakeup is { } due && due <= engine.Now; i++) Execute(engine.OnTimer());
+        if (Executor.NextRepeat is { } r && r <= _clock.Now) Executor.RunRepeats();
+        var now = _clock.Now;
+        if (_heartbeatAt is { } hb && hb <= now)
+        {
+            // From the loop itself: a wedged loop stops the heartbeat, and systemd restarts the daemon.
+            Options.Heartbeat?.Invoke();
+            _heartbeatAt = now + Options.HeartbeatInterval!.Value;
+        }
+        if (_rescanAt <= now) Resync("periodic rescan");
+    }
+
+    /// <summary>Hands <paramref name="e"/> to the engine and carries out what it decides.</summary>
+    public void Deliver(NetworkEvent e)
+    {
+        if (e is LinkObserved { Link.Link: Core.Status.LinkState.Down }) _faults.Maybe("engine");
+        Execute(_engine!.Handle(e));
+    }
+
+    private void Execute(EngineOutput output)
+    {
+        if (output.IsEmpty || output.Commands == _lastExecuted) return;
+        _lastExecuted = output.Commands;
+        if (_faults.Enabled && _ready.Task.IsCompleted && output.Commands.Any(c => c is AddAddress)) _faults.Maybe("executor");
+        Executor.Execute(output, _feedback);
+        // What the kernel made of it (failures, probe send times) goes back at once, before anything else.
+        for (var round = 0; round < 8 && _feedback.Count > 0; round++)
+        {
+            var batch = _feedback.ToArray();
+            _feedback.Clear();
+            foreach (var f in batch)
+            {
+                var next = _engine!.Handle(f);
+                if (next.IsEmpty) continue;
+                _lastExecuted = next.Commands;
+                Executor.Execute(next, _feedback);
+            }
+        }
+        _feedback.Clear();
+    }
+
+    private void ReadNotifications(int budget)
+    {
+        for (var i = 0; i < budget && _monitor.TryReceive(out var e); i++) OnNotification(e!);
+    }
+
+    private void OnNotification(RtNetlinkEvent e)
+    {
+        switch (e)
+        {
+            case LinkEvent { Change: RtNetlinkChange.New } l:
+                View.Update(l.Link);
+                var info = KernelTranslation.Link(l.Link);
+                if (info.Link == Core.Status.LinkState.Down) _faults.Maybe("monitor");
+                Deliver(new LinkObserved(info));
+                break;
+            case LinkEvent { Change: RtNetlinkChange.Deleted } l:
+                View.Remove(l.Link);
+                Probes.Forget(l.Link.Name);
+                Deliver(new LinkRemoved(l.Link.Name));
+                break;
+            case AddressEvent a:
+                if (KernelTranslation.Address(a.Address, View) is not { } address) break;
+                if (a.Change == RtNetlinkChange.Deleted || !KernelTranslation.Usable(a.Address))
+                    Deliver(new AddressRemoved(address.Interface, address.Address));
+                else
+                    Deliver(new AddressObserved(address));
+                break;
+            case OverrunEvent:
+                Overruns++;
+                _logger.LogWarning("netlink notifications were lost (ENOBUFS); resynchronising from a full dump");
+                Resync("lost notifications");
+                break;
+        }
+    }
+
+    /// <summary>
+    /// A full dump of links and addresses replaces the engine's picture. Notifications already queued are
+    /// applied first; those that arrive while the dump runs are applied after it (they are newer, or
+    /// restate what the dump saw).
+    /// </summary>
+    private void Resync(string why)
+    {
+        _rescanAt = _clock.Now + RescanInterval;
+        try
+        {
+            ReadNotifications(int.MaxValue);
+            var links = _netlink.GetLinks();
+            var addresses = _netlink.GetAddresses();
+            View.Replace(links);
+            Resyncs++;
+            Deliver(Snapshot(links, addresses));
+        }
+        catch (Exception ex) when (ex is NetlinkException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            _logger.LogError("netlink resynchronisation ({Why}) failed: {Error}; retrying in {Seconds} s", why, ex.Message, ResyncRetry.TotalSeconds);
+            _rescanAt = _clock.Now + ResyncRetry;
+        }
+    }
+
+    private NetworkSnapshot Snapshot(IReadOnlyList<Nl.LinkInfo> links, IReadOnlyList<Nl.AddressInfo> addresses) => new(
+        [.. links.Select(KernelTranslation.Link)],
+        [.. addresses.Where(KernelTranslation.Usable).Select(a => KernelTranslation.Address(a, View)).OfType<Core.Events.AddressInfo>()]);
+
+    // ---- IProbeSocketHost: probe sockets are watched by this loop's epoll ----
+
+    public void Watch(int fd, Action onReadable)
+    {
+        var token = _nextToken++;
+        _sockets[token] = onReadable;
+        _tokenOfFd[fd] = token;
+        _epoll.Add(fd, token);
+    }
+
+    public void Unwatch(int fd)
+    {
+        if (!_tokenOfFd.Remove(fd, out var token)) return;
+        _sockets.Remove(token);
+        _epoll.Remove(fd);
+    }
+
+    /// <summary>From any thread: the loop ends after the turn it is in.</summary>
+    public void Stop()
+    {
+        _stopping = true;
+        _inbox.Doorbell.Ring();
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        _inbox.Dispose();
+        Probes.Dispose();
+        Routes?.Dispose();
+        _monitor.Dispose();
+        _netlink.Dispose();
+        _timer.Dispose();
+        _epoll.Dispose();
+    }
+}
+
+/// <summary>What the loop is built from.</summary>
+public sealed record DaemonLoopOptions
+{
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+    public required Random Random { get; init; }
+    public required EngineOptions Engine { get; init; }
+    public AnnouncementSettings Announcements { get; init; } = new();
+    public required Func<string, GroupRouting> Routing { get; init; }
+    public bool RoutesEnabled { get; init; } = true;
+    /// <summary>systemd's watchdog: called from the loop every interval (half of WatchdogSec).</summary>
+    public Action? Heartbeat { get; init; }
+    public TimeSpan? HeartbeatInterval { get; init; }
+    public FaultInjection Faults { get; init; } = FaultInjection.None;
+}
