@@ -162,7 +162,8 @@ public sealed class NamespaceLab : IDisposable
     /// <summary>The CLI to run the daemon from: next to the running program (tests, the CLI itself).</summary>
     public static string IpmpDll { get; set; } = Path.Combine(AppContext.BaseDirectory, "ipmp.dll");
 
-    public void StartDaemon(bool waitReady = true)
+    /// <param name="environment">Extra environment variables for the daemon (e.g. IPMP_TEST_FAULT).</param>
+    public void StartDaemon(bool waitReady = true, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("ip")
         {
@@ -173,6 +174,7 @@ public sealed class NamespaceLab : IDisposable
         };
         foreach (var a in new[] { "netns", "exec", HostNs, "dotnet", IpmpDll, "daemon", "--config-dir", ConfigDir, "--socket", SocketPath })
             psi.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var log = new StreamWriter(LogPath, append: true) { AutoFlush = true };
         _daemon = Process.Start(psi)!;
         _daemon.StandardInput.Close();
@@ -209,6 +211,16 @@ public sealed class NamespaceLab : IDisposable
     }
 
     public bool DaemonRunning => _daemon is { HasExited: false };
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the daemon to exit on its own; its exit code, or
+    /// null if it is still running.</summary>
+    public int? WaitForDaemonExit(TimeSpan timeout)
+    {
+        if (_daemon is null) return null;
+        if (!_daemon.WaitForExit(timeout)) return null;
+        _daemon.WaitForExit();   // and its output
+        return _daemon.ExitCode;
+    }
 
     /// <summary>Sends a signal (HUP, TERM, ...) to the daemon.</summary>
     public void Signal(string signal) => Shell.Run("kill", "-" + signal, _daemon!.Id.ToString());

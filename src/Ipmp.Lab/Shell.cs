@@ -9,6 +9,15 @@ public static class Shell
 
     public static string Run(string file, params string[] args)
     {
+        var r = RunProcess(file, args);
+        if (r.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)}: exit {r.ExitCode}: {r.Error.Trim()}");
+        return r.Stdout;
+    }
+
+    /// <summary>Runs to the end (15 s at most) whatever its exit code.</summary>
+    public static ProcessResult RunProcess(string file, params string[] args)
+    {
         var psi = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
@@ -26,9 +35,7 @@ public static class Shell
             p.Kill(entireProcessTree: true);
             throw new InvalidOperationException($"{file} {string.Join(' ', args)}: timed out");
         }
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)}: exit {p.ExitCode}: {stderr.Result.Trim()}");
-        return stdout.Result;
+        return new ProcessResult(p.ExitCode, stdout.Result, stderr.Result);
     }
 
     public static bool TryIp(params string[] args)
@@ -43,4 +50,9 @@ public static class Shell
             return false;
         }
     }
+}
+
+public sealed record ProcessResult(int ExitCode, string Stdout, string Error)
+{
+    public string Output => Stdout + Error;
 }
