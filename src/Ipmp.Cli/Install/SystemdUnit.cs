@@ -26,9 +26,13 @@ internal static class SystemdUnit
         ExecReload=/bin/kill -HUP $MAINPID
         Restart=on-failure
         RestartSec=2s
+        # The event loop pings from its own thread every WatchdogSec/2; a wedged loop is restarted.
+        WatchdogSec=10s
         # The control socket's directory (/run/ipmp/ipmpd.sock); systemd creates it and removes it on stop.
         RuntimeDirectory=ipmp
         RuntimeDirectoryMode=0755
+        # Kept across restarts: the state file there remembers failed and offline members.
+        RuntimeDirectoryPreserve=restart
         UMask=0022
 
         # Root with only the network capabilities: CAP_NET_ADMIN for addresses, routes and net sysctls,

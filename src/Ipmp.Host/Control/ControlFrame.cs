@@ -43,13 +43,24 @@ internal static class ControlFrame
         uint length = BinaryPrimitives.ReadUInt32BigEndian(header);
         if (CheckLength(length) is { } problem)
             throw new ControlProtocolException(problem);
-        var body = new byte[length];
-        got = await ReadFullyAsync(stream, body, cancellationToken).ConfigureAwait(false);
-        if (got < body.Length)
-            throw new ControlProtocolException(string.Create(CultureInfo.InvariantCulture,
-                $"truncated frame ({got} of {length} bytes)"));
-        return body;
+        // Allocated as the bytes arrive, not as the header claims: a client that announces 1 MiB and sends
+        // nothing costs a few KiB, however many of them connect.
+        var body = new byte[Math.Min((int)length, InitialBodyBytes)];
+        var total = 0;
+        while (true)
+        {
+            got = await ReadFullyAsync(stream, body.AsMemory(total), cancellationToken).ConfigureAwait(false);
+            total += got;
+            if (total == length) return body;
+            if (total < body.Length)
+                throw new ControlProtocolException(string.Create(CultureInfo.InvariantCulture,
+                    $"truncated frame ({total} of {length} bytes)"));
+            Array.Resize(ref body, (int)Math.Min(length, (long)body.Length * 2));
+        }
     }
+
+    /// <summary>The first allocation for a frame body; it doubles as more arrives.</summary>
+    internal const int InitialBodyBytes = 4096;
 
     private static async ValueTask<int> ReadFullyAsync(Stream stream, Memory<byte> buffer, CancellationToken cancellationToken)
     {

@@ -224,7 +224,9 @@ public sealed class ControlServer : IDisposable
         {
             // A subscription leaves the pool of short requests for its own, so that long-lived watchers
             // never use up the connections that pings and offlines need.
-            if (Interlocked.Increment(ref _subscribers) > _options.MaxSubscribers)
+            // A few slots are root's alone: unprivileged watchers filling the pool must not lock out ipmpstat -p.
+            var limit = peer.IsRoot ? _options.MaxSubscribers : _options.MaxSubscribers - _options.MaxSubscribers / 8;
+            if (Interlocked.Increment(ref _subscribers) > limit)
             {
                 Interlocked.Decrement(ref _subscribers);
                 Log($"refused subscribe from {Describe(peer)}: too many subscribers ({_options.MaxSubscribers})");

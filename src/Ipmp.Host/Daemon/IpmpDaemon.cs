@@ -22,6 +22,7 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
     private readonly ILogger _logger = loggers.CreateLogger("ipmpd");
     private volatile IpmpConfig _config = IpmpConfig.Empty;
     private DaemonLoop? _loop;
+    private readonly LogLimiterClock _controlLogLimit = new(new EngineClock(TimeProvider.System));
 
     public DaemonObserver Observer { get; } = new(loggers.CreateLogger("ipmpd"));
     public IpmpConfig Config => _config;
@@ -147,7 +148,13 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
             var server = ControlServer.Start(new DaemonControlHandler(this), new ControlServerOptions
             {
                 SocketPath = path,
-                Log = line => _logger.LogWarning("control: {Line}", line),
+                Log = line =>
+                {
+                    // Local users can provoke these at will: a burst, then a summary.
+                    var kind = string.Join(' ', line.Split(' ', 3).Take(2));
+                    if (_controlLogLimit.Allow(kind, out var suppressed))
+                        _logger.LogWarning("control: {Line}{Suppressed}", line, LogLimiterClock.Note(suppressed));
+                },
             });
             _logger.LogInformation("control socket {Path}", path);
             return server;

@@ -256,3 +256,28 @@ public class ControlCodecTests
         Assert.Equal("{\"v\":1,\"ok\":false,\"error\":1,\"message\":\"insufficient privileges for offline\",\"errno\":1}", Encoding.UTF8.GetString(body));
     }
 }
+
+public class ControlFrameAllocationTests
+{
+    [Fact]
+    public async Task A_frame_that_claims_a_mebibyte_and_sends_little_costs_little()
+    {
+        var claim = new byte[4 + 10];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(claim, ControlProtocol.MaxFrameBytes);
+        using var stream = new MemoryStream(claim);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var e = await Assert.ThrowsAsync<ControlProtocolException>(async () => await ControlFrame.ReadAsync(stream, CancellationToken.None));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal($"truncated frame (10 of {ControlProtocol.MaxFrameBytes} bytes)", e.Message);
+        Assert.True(allocated < 64 * 1024, $"allocated {allocated} bytes for 10 received");
+    }
+
+    [Fact]
+    public async Task A_large_frame_still_arrives_whole_as_its_buffer_grows()
+    {
+        var body = new byte[300_000];
+        new Random(3).NextBytes(body);
+        using var stream = new MemoryStream(ControlFrame.Encode(body));
+        Assert.Equal(body, await ControlFrame.ReadAsync(stream, CancellationToken.None));
+    }
+}
