@@ -1,6 +1,7 @@
 using Ipmp.Core.Engine;
 using Ipmp.Core.Status;
 using Ipmp.Host.Control;
+using Ipmp.Host.Kernel;
 using Microsoft.Extensions.Logging;
 using CoreLog = Ipmp.Core.Logging;
 
@@ -14,11 +15,17 @@ public sealed class DaemonObserver(ILogger logger) : IEngineObserver
 
     private readonly Lock _lock = new();
     private Subscriber[] _subscribers = [];
+    private readonly LogLimiterClock _limit = new(new EngineClock(TimeProvider.System), burst: 10, interval: TimeSpan.FromSeconds(10));
 
+    /// <summary>The same line over and over (a link flapping at 20 Hz, a peer sending malformed replies) is
+    /// logged in bursts of 10 per 10 s per text, then summarised; distinct lines (each NIC's failure) are not
+    /// held back by one another.</summary>
     public void Log(CoreLog.LogMessage message)
     {
-        if (message.Level == CoreLog.LogLevel.Error) logger.LogError("{Message}", message.Text);
-        else logger.LogInformation("{Message}", message.Text);
+        if (!_limit.Allow(message.Text, out var suppressed)) return;
+        var note = LogLimiterClock.Note(suppressed);
+        if (message.Level == CoreLog.LogLevel.Error) logger.LogError("{Message}{Suppressed}", message.Text, note);
+        else logger.LogInformation("{Message}{Suppressed}", message.Text, note);
     }
 
     public bool WantsProbes => Volatile.Read(ref _subscribers).Any(s => s.Probes);

@@ -18,6 +18,10 @@ public sealed class LogLimiter(int burst = 5, TimeSpan? interval = null)
         lock (_lock)
         {
             suppressed = 0;
+            // Kinds may be whole lines (distinct texts): keep the table small by forgetting ended windows.
+            if (_windows.Count >= 1024)
+                foreach (var stale in _windows.Where(kv => now - kv.Value.Start >= _interval).Select(kv => kv.Key).ToList())
+                    _windows.Remove(stale);
             if (!_windows.TryGetValue(kind, out var w) || now - w.Start >= _interval)
             {
                 if (w.Count > burst) suppressed = w.Count - burst;
