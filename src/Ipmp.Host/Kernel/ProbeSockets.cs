@@ -15,11 +15,11 @@ namespace Ipmp.Host.Kernel;
 /// replies, so an echo flood to one test address cannot starve the other NICs (epoll is level-triggered:
 /// what is left is read on the next turn, after the others had theirs).
 /// </summary>
-public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocketHost host, ILogger logger) : IDisposable
+public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocketHost host, Runtime.IProbeSocketFactory factory, ILogger logger) : IDisposable
 {
     public const int ReadBudget = 16;
 
-    private sealed record Entry(IcmpProbeSocket Socket, IPAddress Source, int Index, string Interface);
+    private sealed record Entry(Runtime.IProbeSocket Socket, IPAddress Source, int Index, string Interface);
 
     private readonly byte[] _buffer = new byte[1500];
     private readonly Dictionary<(string Interface, AddressFamily Family), Entry> _sockets = [];
@@ -61,10 +61,10 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocke
         if (index is not { } idx) return null;
         try
         {
-            var socket = IcmpProbeSocket.Create(idx, source);
+            var socket = factory.Create(idx, source);
             e = new Entry(socket, source, idx, ifName);
             _sockets[key] = e;
-            host.Watch((int)socket.Socket.Handle, () => Drain(e));
+            host.Watch(socket.Fd, () => Drain(e));
             return e;
         }
         catch (SocketException ex)
@@ -85,7 +85,7 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocke
             IcmpReceived r;
             try
             {
-                if (!socket.TryReceiveNow(_buffer, out r)) return;
+                if (!socket.TryReceive(_buffer, out r)) return;
             }
             catch (SocketException ex)
             {
@@ -124,7 +124,7 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocke
     private void Close((string, AddressFamily) key, Entry e)
     {
         _sockets.Remove(key);
-        host.Unwatch((int)e.Socket.Socket.Handle);
+        host.Unwatch(e.Socket.Fd);
         e.Socket.Dispose();
     }
 

@@ -23,11 +23,12 @@ namespace Ipmp.Host.Runtime;
 /// (it believes what really happened, and retries), and the time a probe left as <see cref="ProbeSent"/>.
 /// </summary>
 public sealed class CommandExecutor(
-    RtNetlinkClient netlink,
+    IKernelLink netlink,
     KernelView view,
     ProbeSockets probes,
     RouteWorker? routes,
     AnnouncementSettings announce,
+    ILinkActions link,
     EngineClock clock,
     ILogger logger)
 {
@@ -163,8 +164,7 @@ public sealed class CommandExecutor(
     {
         try
         {
-            if (address.AddressFamily == AddressFamily.InterNetwork) GratuitousArp.Send(index, mac, address);
-            else UnsolicitedNeighborAdvertisement.Send(index, mac, address);
+            link.Announce(index, mac, address);
             return true;
         }
         catch (Exception e) when (e is SocketException or ArgumentException)
@@ -181,7 +181,7 @@ public sealed class CommandExecutor(
     {
         try
         {
-            MemberSysctls.Apply(m.Interface);
+            link.PrepareMember(m.Interface);
         }
         catch (Exception e) when (e is SysctlException or IOException or UnauthorizedAccessException)
         {

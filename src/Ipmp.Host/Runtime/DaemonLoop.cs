@@ -32,8 +32,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
     private readonly Epoll _epoll = Epoll.Create();
     private readonly TimerFd _timer = TimerFd.Create();
     private readonly LoopInbox _inbox = new();
-    private readonly RtNetlinkClient _netlink;
-    private readonly RtNetlinkMonitor _monitor;
+    private readonly IKernelLink _kernel;
     private readonly EngineClock _clock;
     private readonly ILogger _logger;
     private readonly FaultInjection _faults;
@@ -57,15 +56,13 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         _clock = new EngineClock(options.Time);
         _faults = options.Faults;
         View = new KernelView();
-        // Subscribed before the first dump: nothing that happens during it is lost.
-        _monitor = RtNetlinkMonitor.Create(RtNetlinkGroups.Link | RtNetlinkGroups.IPv4Address | RtNetlinkGroups.IPv6Address);
-        _netlink = RtNetlinkClient.Create();
-        Probes = new ProbeSockets(View, _clock, this, logger);
+        _kernel = options.Kernel?.Invoke() ?? new NetlinkKernelLink();
+        Probes = new ProbeSockets(View, _clock, this, options.ProbeSockets ?? IcmpProbeSocketFactory.Instance, logger);
         Routes = options.RoutesEnabled ? new RouteWorker(View, options.Routing, PostFromWorker, logger, options.Faults) : null;
-        Executor = new CommandExecutor(_netlink, View, Probes, Routes, options.Announcements, _clock, logger);
+        Executor = new CommandExecutor(_kernel, View, Probes, Routes, options.Announcements, options.LinkActions ?? KernelLinkActions.Instance, _clock, logger);
         _epoll.Add(_inbox.Doorbell.Fd, InboxToken);
         _epoll.Add(_timer.Fd, TimerToken);
-        _epoll.Add(_monitor.Fd, MonitorToken);
+        _epoll.Add(_kernel.NotificationFd, MonitorToken);
     }
 
     public DaemonLoopOptions Options { get; }
@@ -111,12 +108,22 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
 
     private bool PostFromWorker(Action<Action<NetworkEvent>> work) => _inbox.TryPost(() => work(Deliver));
 
+    /// <summary>The engine (for tests that drive the loop turn by turn; only on the loop's thread).</summary>
+    public IpmpEngine Engine => _engine ?? throw new InvalidOperationException("the loop has not started");
+
     /// <summary>The loop's body, on the thread that owns everything above; returns when stopped.</summary>
     public void Run(IpmpConfig config, IEngineObserver observer)
     {
-        var links = _netlink.GetLinks();
+        Start(config, observer);
+        while (!_stopping) Turn(-1);
+    }
+
+    /// <summary>Dumps the kernel, creates the engine and carries out its first placement.</summary>
+    public void Start(IpmpConfig config, IEngineObserver observer)
+    {
+        var links = _kernel.DumpLinks();
         View.Replace(links);
-        var addresses = _netlink.GetAddresses();
+        var addresses = _kernel.DumpAddresses();
         _engine = new IpmpEngine(config, null, Options.Time, Options.Random, observer, Options.Engine);
         Execute(_engine.InitialOutput);
         Deliver(Snapshot(links, addresses));
@@ -127,12 +134,16 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
             _heartbeatAt = _clock.Now + hb;
         }
         _ready.TrySetResult();
+    }
 
+    /// <summary>One turn: wait (up to <paramref name="timeoutMs"/>, -1: until something is due or ready),
+    /// handle what is ready, then whatever is due on the clock.</summary>
+    public void Turn(int timeoutMs)
+    {
         Span<ulong> ready = stackalloc ulong[64];
-        while (!_stopping)
         {
             ArmTimer();
-            var n = _epoll.Wait(ready, -1);
+            var n = _epoll.Wait(ready, timeoutMs);
             Turns++;
             for (var i = 0; i < n && !_stopping; i++)
             {
@@ -219,7 +230,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
 
     private void ReadNotifications(int budget)
     {
-        for (var i = 0; i < budget && _monitor.TryReceive(out var e); i++) OnNotification(e!);
+        for (var i = 0; i < budget && _kernel.TryReadNotification(out var e); i++) OnNotification(e!);
     }
 
     private void OnNotification(RtNetlinkEvent e)
@@ -263,8 +274,8 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         try
         {
             ReadNotifications(int.MaxValue);
-            var links = _netlink.GetLinks();
-            var addresses = _netlink.GetAddresses();
+            var links = _kernel.DumpLinks();
+            var addresses = _kernel.DumpAddresses();
             View.Replace(links);
             Resyncs++;
             Deliver(Snapshot(links, addresses));
@@ -310,8 +321,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         _inbox.Dispose();
         Probes.Dispose();
         Routes?.Dispose();
-        _monitor.Dispose();
-        _netlink.Dispose();
+        _kernel.Dispose();
         _timer.Dispose();
         _epoll.Dispose();
     }
@@ -330,4 +340,8 @@ public sealed record DaemonLoopOptions
     public Action? Heartbeat { get; init; }
     public TimeSpan? HeartbeatInterval { get; init; }
     public FaultInjection Faults { get; init; } = FaultInjection.None;
+    /// <summary>The kernel's rtnetlink; null: the real one. Created when the loop is.</summary>
+    public Func<IKernelLink>? Kernel { get; init; }
+    public IProbeSocketFactory? ProbeSockets { get; init; }
+    public ILinkActions? LinkActions { get; init; }
 }

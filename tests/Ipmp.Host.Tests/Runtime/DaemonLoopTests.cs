@@ -1,0 +1,192 @@
+using Ipmp.Core.Configuration;
+using Ipmp.Core.Engine;
+using Ipmp.Host.Configuration;
+using Ipmp.Host.Kernel;
+using Ipmp.Host.Runtime;
+using Ipmp.Linux.Netlink;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Ipmp.Host.Tests.Runtime;
+
+/// <summary>
+/// The daemon's real event loop (epoll, timerfd, inbox, executor) driven without privileges: a fake
+/// rtnetlink and fake probe sockets behind real eventfds, and a fake clock. Each test turns the loop by hand.
+/// </summary>
+public sealed class DaemonLoopTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-12-01T00:00:00Z"));
+    private readonly FakeKernel _kernel = new();
+    private readonly RecordingLinkActions _link = new();
+    private readonly FakeProbeNetwork _probes = new();
+    private DaemonLoop? _loop;
+
+    private static IpmpConfig Config(bool probing = false, int fdtMs = 1000)
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["mpathd"] = $"FAILURE_DETECTION_TIME={fdtMs}\n",
+            ["hostname.net0"] = "192.168.10.50/24 group ipmp0 up" + (probing ? " \\\naddif 192.168.10.10/24 deprecated -failover up" : "") + "\n",
+            ["hostname.net1"] = "192.168.10.51/24 group ipmp0 up" + (probing ? " \\\naddif 192.168.10.11/24 deprecated -failover up" : "") + "\n",
+        };
+        var loaded = ConfigDirectory.Parse(files);
+        return loaded.Config ?? throw new InvalidOperationException(string.Join("\n", loaded.Diagnostics));
+    }
+
+    private DaemonLoop Start(IpmpConfig config, FaultInjection? faults = null)
+    {
+        _kernel.AddLink(1, "lo");
+        _kernel.AddLink(2, "net0");
+        _kernel.AddLink(3, "net1");
+        _kernel.AddAddressQuietly(2, "192.168.10.50/24");
+        _kernel.AddAddressQuietly(3, "192.168.10.51/24");
+        _loop = new DaemonLoop(Options(faults), NullLogger.Instance);
+        _loop.Start(config, NullObserver.Instance);
+        Settle();
+        return _loop;
+    }
+
+    private DaemonLoopOptions Options(FaultInjection? faults = null) => new()
+    {
+        Time = _time,
+        Random = new Random(1),
+        Engine = new EngineOptions { RunId = 1, Cookie = 42 },
+        Routing = _ => GroupRouting.None,
+        RoutesEnabled = false,
+        Kernel = () => _kernel,
+        ProbeSockets = _probes,
+        LinkActions = _link,
+        Faults = faults ?? FaultInjection.None,
+        Announcements = new AnnouncementSettings(Count: 1),
+    };
+
+    /// <summary>Turns until nothing is ready (no waiting: the clock is fake).</summary>
+    private void Settle()
+    {
+        for (var i = 0; i < 50; i++) _loop!.Turn(0);
+    }
+
+    private void Advance(TimeSpan by, TimeSpan step)
+    {
+        for (var t = TimeSpan.Zero; t < by; t += step)
+        {
+            _time.Advance(step);
+            Settle();
+        }
+    }
+
+    [Fact]
+    public void Carrier_loss_moves_the_address_and_announces_it_in_the_same_turn()
+    {
+        var loop = Start(Config());
+        _kernel.SetCarrier(2, false);
+        loop.Turn(0);
+        Assert.Contains("192.168.10.50/24", _kernel.AddressesOf(3));
+        Assert.DoesNotContain("192.168.10.50/24", _kernel.AddressesOf(2));
+        Assert.Contains((3, System.Net.IPAddress.Parse("192.168.10.50")), _link.Announced);
+    }
+
+    [Fact]
+    public void A_refused_add_keeps_the_old_copy_and_is_retried_after_a_second()
+    {
+        var loop = Start(Config());
+        _kernel.FailAdds = 1;
+        _kernel.SetCarrier(2, false);
+        Settle();
+        // Make before break: the add failed, so the address was neither removed nor announced.
+        Assert.Contains("192.168.10.50/24", _kernel.AddressesOf(2));
+        Assert.DoesNotContain("192.168.10.50/24", _kernel.AddressesOf(3));
+        Assert.DoesNotContain((3, System.Net.IPAddress.Parse("192.168.10.50")), _link.Announced);
+        Assert.Equal(2, loop.Engine.Counters.CommandFailures);   // the add, and the remove not even tried
+
+        Advance(IpmpEngine.CommandRetryDelay + TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100));
+        Assert.Contains("192.168.10.50/24", _kernel.AddressesOf(3));
+        Assert.DoesNotContain("192.168.10.50/24", _kernel.AddressesOf(2));
+        Assert.Contains((3, System.Net.IPAddress.Parse("192.168.10.50")), _link.Announced);
+    }
+
+    [Fact]
+    public void A_carrier_loss_that_races_a_rescan_dump_wins_over_the_dump()
+    {
+        var loop = Start(Config());
+        // The rescan's dump reads the links with net0 up; the carrier drops just after, and the kernel
+        // queues that notification while the dump is still being answered.
+        _kernel.DuringLinkDump = () =>
+        {
+            _kernel.DuringLinkDump = null;
+            _kernel.SetCarrier(2, false);
+        };
+        var dumps = _kernel.LinkDumps;
+        Advance(DaemonLoop.RescanInterval + TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1));
+        Assert.True(_kernel.LinkDumps > dumps, "the rescan ran");
+        Assert.Equal(Core.Status.LinkState.Down, loop.Engine.FindInterface("net0")!.LinkState);
+        Assert.Contains("192.168.10.50/24", _kernel.AddressesOf(3));
+        Assert.DoesNotContain("192.168.10.50/24", _kernel.AddressesOf(2));
+    }
+
+    [Fact]
+    public void A_dead_port_is_found_by_probes_through_the_loop_within_the_failure_detection_time()
+    {
+        var loop = Start(Config(probing: true, fdtMs: 1000));
+        _kernel.AddAddressQuietly(2, "192.168.10.10/24");
+        _kernel.AddAddressQuietly(3, "192.168.10.11/24");
+        _kernel.Notify(new AddressEvent(RtNetlinkChange.New, _kernel.DumpAddresses().First(a => a.Address.ToString() == "192.168.10.10")));
+        _kernel.Notify(new AddressEvent(RtNetlinkChange.New, _kernel.DumpAddresses().First(a => a.Address.ToString() == "192.168.10.11")));
+        // Past the start-up quiet period with a working link: targets found, probes answered.
+        Advance(TimeSpan.FromSeconds(45), TimeSpan.FromMilliseconds(10));
+        var net0 = loop.Engine.FindInterface("net0")!;
+        Assert.True(net0.V4.HasTargets, "the multicast-discovered target");
+        Assert.True(net0.Active);
+        Assert.True(_probes.Sent > 100, $"{_probes.Sent} probes sent");
+
+        _probes.DeadPorts.Add(2);
+        var died = _time.GetUtcNow();
+        while (net0.Active && _time.GetUtcNow() - died < TimeSpan.FromSeconds(5)) Advance(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10));
+        var detection = _time.GetUtcNow() - died;
+        Assert.False(net0.Active);
+        Assert.True(detection <= TimeSpan.FromSeconds(1), $"detected after {detection.TotalMilliseconds} ms");
+        Assert.Contains("192.168.10.50/24", _kernel.AddressesOf(3));
+    }
+
+    [Theory]
+    [InlineData("executor")]
+    [InlineData("engine")]
+    [InlineData("monitor")]
+    public async Task An_unexpected_exception_on_the_loop_ends_the_process_with_a_crash_code(string where)
+    {
+        var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var supervisor = new Supervisor(NullLogger.Instance, code => exited.TrySetResult(code));
+        _kernel.AddLink(1, "lo");
+        _kernel.AddLink(2, "net0");
+        _kernel.AddLink(3, "net1");
+        _kernel.AddAddressQuietly(2, "192.168.10.50/24");
+        _kernel.AddAddressQuietly(3, "192.168.10.51/24");
+        _loop = new DaemonLoop(Options() with { Time = TimeProvider.System }, NullLogger.Instance);
+        var thread = supervisor.StartThread("event loop", () => _loop.Run(Config(), NullObserver.Instance));
+        await _loop.Ready.WaitAsync(TimeSpan.FromSeconds(10));
+
+        switch (where)
+        {
+            case "executor":
+                _kernel.ThrowOnAdd = true;   // a bug under the port, not a kernel refusal
+                break;
+            case "engine":
+                _ = _loop.InvokeAsync<int>(_ => throw new InvalidOperationException("injected: an engine bug"));
+                break;
+            case "monitor":
+                _kernel.ThrowOnRead = true;
+                break;
+        }
+        _kernel.SetCarrier(2, false);
+        Assert.Equal(Supervisor.CrashExitCode, await exited.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        await Assert.ThrowsAnyAsync<Exception>(() => thread.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(supervisor.Crashed);
+    }
+
+    public void Dispose()
+    {
+        _loop?.Stop();
+        Thread.Sleep(10);
+        _loop?.Dispose();
+    }
+}
