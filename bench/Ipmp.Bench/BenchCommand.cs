@@ -13,7 +13,7 @@ public static class BenchCommand
         var quick = new Option<bool>("--quick") { Description = "Fewer trials and shorter runs (within 10 minutes)" };
         var output = new Option<string?>("--output") { Description = "JSON file to write (default bench/results/bench-<date>.json)" };
         var aot = new Option<string?>("--aot") { Description = "A NativeAOT ipmp binary to measure as well (footprint)" };
-        var only = new Option<string?>("--only") { Description = "Comma-separated figure numbers to run (1-6); default all" };
+        var only = new Option<string?>("--only") { Description = "Comma-separated figure numbers to run (1-7); default all" };
         var command = new Command("bench", "Benchmarks: failover speed, detection, false failures, footprint, scale, peers (root; builds its own namespace lab)")
         {
             quick, output, aot, only,

@@ -3,6 +3,8 @@ using Ipmp.Bench.Figures;
 using Ipmp.Bench.Peers;
 using Ipmp.Bench.Results;
 using Ipmp.Bench.Sim;
+using Ipmp.Bench.Load;
+using Ipmp.Bench.Stats;
 
 namespace Ipmp.Bench;
 
@@ -30,6 +32,7 @@ public sealed class BenchRunner(BenchPlan plan, ISet<int> only, string? aot, Tex
                 Unavailable = "not measured: pass --aot PATH (dotnet publish src/Ipmp.Cli -c Release -r linux-x64 -p:PublishAot=true)",
             });
         }
+        if (Want(7)) Section(report, "7 link failover under route churn", root, ct, () => RouteChurnFailover(report, ct));
         if (Want(5))
         {
             Section(report, "5 sim", true, ct, () => SimScaleBench.Run(report,
@@ -76,6 +79,41 @@ public sealed class BenchRunner(BenchPlan plan, ISet<int> only, string? aot, Tex
                 report.Add(new Results.Figure($"6 peer {peer.Name}", "link failover", "ms") { Unavailable = "could not run: " + First(e.Message) });
             }
         }
+    }
+
+    /// <summary>Figure 7: cable pulls while 200,000 routes sit in another table and a block of them churns.</summary>
+    private void RouteChurnFailover(BenchReport report, CancellationToken ct)
+    {
+        const int routes = 200_000, block = 5_000;
+        log.WriteLine($"  ipmp: {plan.LinkTrials} cable pulls with {routes} routes in table {RouteChurn.Table}, {block} of them churning");
+        long batches = 0;
+        var s = LinkFailoverBench.Run(new OurDaemon(aot), plan.LinkTrials, log, ct, lab =>
+        {
+            var churn = new RouteChurn(lab.HostNs, routes, block);
+            return new Disposer(() =>
+            {
+                batches = churn.Batches;
+                churn.Dispose();
+            });
+        });
+        var move = Summary.Of(s.Move);
+        report.Add(new Results.Figure("7 link failover under route churn", "carrier lost -> address on new NIC (netlink)", "ms")
+        {
+            Stats = move, Samples = s.Move,
+            Target = "p99 <= 2 ms", Met = move is not null ? move.P99 <= 2.0 : null,
+            Note = $"{routes} routes in table {RouteChurn.Table}; {batches} churn rounds of {block} deletes + {block} adds during the trials"
+                + (s.Failed > 0 ? $"; {s.Failed} trial(s) failed" : "") + (s.Error is null ? "" : "; " + s.Error),
+        });
+        var garp = Summary.Of(s.Garp);
+        report.Add(new Results.Figure("7 link failover under route churn", "carrier lost -> first GARP on the wire", "ms")
+        {
+            Stats = garp, Samples = s.Garp,
+        });
+    }
+
+    private sealed class Disposer(Action action) : IDisposable
+    {
+        public void Dispose() => action();
     }
 
     private void Section(BenchReport report, string name, bool allowed, CancellationToken ct, Action body)

@@ -122,7 +122,7 @@ public sealed class NamespaceLab : IDisposable
     /// <summary>The NIC is removed from the system (its veth deleted).</summary>
     public void UnplugNic(string nic) => Shell.Ip("-n", HostNs, "link", "del", nic);
 
-    private static string Port(string nic) => "s" + nic[3..];
+    public static string Port(string nic) => "s" + nic[3..];
 
     /// <summary>Carrier loss: the switch-side end goes down.</summary>
     public void PullCable(string nic) => Shell.Ip("-n", SwitchNs, "link", "set", Port(nic), "down");
@@ -211,6 +211,13 @@ public sealed class NamespaceLab : IDisposable
     }
 
     public bool DaemonRunning => _daemon is { HasExited: false };
+
+    /// <summary>The daemon's resident set (VmRSS) in KiB.</summary>
+    public long DaemonRssKiB()
+    {
+        var line = File.ReadLines($"/proc/{_daemon!.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+    }
 
     /// <summary>Waits up to <paramref name="timeout"/> for the daemon to exit on its own; its exit code, or
     /// null if it is still running.</summary>

@@ -21,7 +21,10 @@ public static class LinkFailoverBench
 
     public sealed record Samples(string Subject, List<double> Move, List<double> Garp, List<double> Gap, int Failed, string? Error);
 
-    public static Samples Run(IFailoverSubject subject, int trials, TextWriter log, CancellationToken ct)
+    /// <param name="background">Started once the subject holds its address, disposed at the end: load that
+    /// runs during every trial (route churn).</param>
+    public static Samples Run(IFailoverSubject subject, int trials, TextWriter log, CancellationToken ct,
+        Func<NamespaceLab, IDisposable>? background = null)
     {
         var move = new List<double>();
         var garp = new List<double>();
@@ -33,6 +36,7 @@ public static class LinkFailoverBench
             subject.Start(lab);
             if (!WaitHolder(lab, "net0", TimeSpan.FromSeconds(15)))
                 return new Samples(subject.Name, move, garp, gap, trials, $"{Address} never appeared on net0: {lab.Describe()}");
+            using var load = background?.Invoke(lab);
             using var events = new KernelEvents(lab.HostNs);
             using var capture = new GarpCapture(lab.ClientNs);
             using var server = new EchoServer(lab.HostNs, 7001, IPAddress.Parse(Address));
