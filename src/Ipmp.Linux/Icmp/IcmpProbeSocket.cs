@@ -148,7 +148,7 @@ public sealed class IcmpProbeSocket : IDisposable
     }
 
     /// <summary>Reads one queued message without waiting; false when none is queued (for a poll loop, e.g.
-    /// <see cref="Polling.SocketPoller"/>). The socket must be non-blocking (it is: see <see cref="Create"/>).</summary>
+    /// the daemon's event loop). The socket must be non-blocking (it is: see <see cref="Create"/>).</summary>
     public bool TryReceiveNow(Span<byte> buffer, out IcmpReceived received) => TryReceive(buffer, out received);
 
     private static bool IsTransient(SocketError e) => e is SocketError.HostUnreachable or SocketError.NetworkUnreachable
