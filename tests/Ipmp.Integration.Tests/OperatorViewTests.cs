@@ -12,6 +12,9 @@ public sealed class OperatorViewTests : IDisposable
 
     private (int Exit, string Out, string Err) Cli(params string[] args) => CliAs(null, args);
 
+    /// <summary>Another uid runs a copy of the CLI it can read: the build output may sit where only root may enter.</summary>
+    private ReadableCopy? _readableCli;
+
     private (int Exit, string Out, string Err) CliAs(string? asUid, params string[] args)
     {
         var psi = new ProcessStartInfo(asUid is null ? "dotnet" : "setpriv")
@@ -22,7 +25,8 @@ public sealed class OperatorViewTests : IDisposable
         };
         if (asUid is not null)
             foreach (var a in new[] { $"--reuid={asUid}", $"--regid={asUid}", "--clear-groups", "dotnet" }) psi.ArgumentList.Add(a);
-        psi.ArgumentList.Add(NamespaceLab.IpmpDll);
+        psi.ArgumentList.Add(asUid is null ? NamespaceLab.IpmpDll
+            : (_readableCli ??= ReadableCopy.Of(Path.GetDirectoryName(NamespaceLab.IpmpDll))).PathOf("ipmp.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add("--socket");
         psi.ArgumentList.Add(_lab.SocketPath);
@@ -121,5 +125,9 @@ public sealed class OperatorViewTests : IDisposable
         Eventually.Until(() => _lab.Holder("192.168.10.50") == "net0", TimeSpan.FromSeconds(2), "online took the address back", _lab.Describe);
     }
 
-    public void Dispose() => _lab.Dispose();
+    public void Dispose()
+    {
+        _lab.Dispose();
+        _readableCli?.Dispose();
+    }
 }

@@ -170,4 +170,90 @@ public sealed class RtNetlinkClientTests : IDisposable
         await _host.DeleteRouteAsync(new RouteSpec { Destination = spec.Destination, PrefixLength = 64, Table = 1234 });
         Assert.DoesNotContain(await _host.GetRoutesAsync(AddressFamily.InterNetworkV6), r => r.Table == 1234);
     }
+
+    [Fact]
+    public async Task A_table_dump_is_filtered_by_the_kernel()
+    {
+        var h0 = await _host.Link("h0");
+        // 2,000 routes in a policy table (through the batch interface: one process) and one in table 1234.
+        NetLab.Batch(_lab.Host, [.. Enumerable.Range(0, 2000).Select(i => $"route add 10.{100 + i / 250}.{i % 250}.0/24 via 10.77.0.1 dev h0 table 100")]);
+        _lab.InHost("-6", "route", "add", "2001:db8:55::/64", "dev", "h0", "table", "1234");
+        _lab.InHost("route", "add", "10.88.0.0/24", "via", "10.77.0.1", "dev", "h0");
+        var unexpected = _host.Counters.UnexpectedMessages;
+
+        var main = await _host.GetRoutesAsync(AddressFamily.Unspecified, RouteInfo.MainTable);
+        Assert.All(main, r => Assert.Equal(RouteInfo.MainTable, r.Table));
+        Assert.Contains(main, r => r.Destination.Equals(IPAddress.Parse("10.88.0.0")) && r.OutputInterface == h0.Index);
+        Assert.Contains(main, r => r.Family == AddressFamily.InterNetworkV6);
+        // Nothing had to be dropped here: the kernel (NETLINK_GET_STRICT_CHK) sent only the main table.
+        Assert.Equal(unexpected, _host.Counters.UnexpectedMessages);
+
+        Assert.Equal(2000, (await _host.GetRoutesAsync(AddressFamily.InterNetwork, 100)).Count);
+        // Above 255 the table is named in RTA_TABLE.
+        var t1234 = Assert.Single(await _host.GetRoutesAsync(AddressFamily.Unspecified, 1234));
+        Assert.Equal(IPAddress.Parse("2001:db8:55::"), t1234.Destination);
+        Assert.Equal(unexpected, _host.Counters.UnexpectedMessages);
+        // The old call still dumps every table.
+        Assert.True((await _host.GetRoutesAsync()).Count > 2000);
+    }
+
+    [Fact]
+    public async Task Ipv6_device_only_multipath_is_refused_but_a_nexthop_group_carries_it()
+    {
+        var h0 = await _host.Link("h0");
+        var h1 = await _host.Link("h1");
+        var network = IPAddress.Parse("2001:db8:66::");
+        // What this kernel says to RTA_MULTIPATH without gateways (the reason for nexthop groups).
+        var refused = await Assert.ThrowsAsync<NetlinkException>(() => _host.AddRouteAsync(new RouteSpec
+        {
+            Destination = network, PrefixLength = 64, Priority = 1,
+            NextHops = [new RouteNextHop(h0.Index, null), new RouteNextHop(h1.Index, null)],
+        }));
+        Assert.Equal(LinuxErrno.EINVAL, refused.Errno);
+
+        await _host.AddNextHopAsync(new NextHopSpec { Id = 901, Family = AddressFamily.InterNetworkV6, OutputInterface = h0.Index });
+        await _host.AddNextHopAsync(new NextHopSpec { Id = 902, Family = AddressFamily.InterNetworkV6, OutputInterface = h1.Index });
+        await _host.AddNextHopAsync(new NextHopSpec { Id = 910, Group = [new NextHopGroupMember(901), new NextHopGroupMember(902, 3)] });
+        await _host.AddRouteAsync(new RouteSpec { Destination = network, PrefixLength = 64, Priority = 1, NextHopId = 910 });
+
+        var nexthops = (await _host.GetNextHopsAsync()).ToDictionary(n => n.Id);
+        Assert.Equal((AddressFamily.InterNetworkV6, h0.Index, false), (nexthops[901].Family, nexthops[901].OutputInterface, nexthops[901].IsGroup));
+        Assert.Equal([new NextHopGroupMember(901), new NextHopGroupMember(902, 3)], nexthops[910].Group);
+        var route = (await _host.GetRoutesAsync(AddressFamily.InterNetworkV6, RouteInfo.MainTable)).Single(r => r.Destination.Equals(network));
+        Assert.Equal((910u, 1u), (route.NextHopId, route.Priority));
+        Assert.Contains("nhid 910", _lab.InHost("-6", "route", "show", "2001:db8:66::/64"));
+
+        // Replacing the group's members leaves the route alone.
+        await _host.AddNextHopAsync(new NextHopSpec { Id = 910, Group = [new NextHopGroupMember(902)] }, replace: true);
+        Assert.Equal([new NextHopGroupMember(902)], (await _host.GetNextHopsAsync()).Single(n => n.Id == 910).Group);
+        Assert.Equal(910u, (await _host.GetRoutesAsync(AddressFamily.InterNetworkV6, RouteInfo.MainTable)).Single(r => r.Destination.Equals(network)).NextHopId);
+
+        // The kernel drops a nexthop whose device loses carrier, and refuses one while it has none.
+        _lab.InPeer("link", "set", "p1", "down");
+        await Eventually.Until(() => _host.GetNextHopsAsync(), all => all.All(n => n.Id != 902), "nexthop 902 gone with h1's carrier");
+        var noCarrier = await Assert.ThrowsAsync<NetlinkException>(() =>
+            _host.AddNextHopAsync(new NextHopSpec { Id = 903, Family = AddressFamily.InterNetworkV6, OutputInterface = h1.Index }));
+        Assert.Contains("Carrier", noCarrier.Message);
+        _lab.InPeer("link", "set", "p1", "up");
+
+        await _host.DeleteNextHopAsync(901);
+        Assert.DoesNotContain(await _host.GetNextHopsAsync(), n => n.Id == 901);
+    }
+
+    [Fact]
+    public async Task An_ipv6_multipath_route_with_an_appended_hop_is_dumped_as_one_route()
+    {
+        var h0 = await _host.Link("h0");
+        var h1 = await _host.Link("h1");
+        // Added as one RTA_MULTIPATH route, then a third hop appended as a separate route (a sibling).
+        _lab.InHost("-6", "route", "add", "2001:db8:44::/64", "metric", "7", "nexthop", "via", "fe80::1", "dev", "h0", "nexthop", "via", "fe80::1", "dev", "h1");
+        _lab.InHost("-6", "route", "append", "2001:db8:44::/64", "metric", "7", "via", "fe80::2", "dev", "h0");
+        var routes = (await _host.GetRoutesAsync(AddressFamily.InterNetworkV6, RouteInfo.MainTable))
+            .Where(r => r.Destination.Equals(IPAddress.Parse("2001:db8:44::"))).ToList();
+        // This kernel reports siblings as one route with RTA_MULTIPATH (older ones sent one route per sibling).
+        var route = Assert.Single(routes);
+        Assert.Equal(7u, route.Priority);
+        Assert.Equal([(h0.Index, "fe80::1"), (h0.Index, "fe80::2"), (h1.Index, "fe80::1")],
+            route.NextHops.Select(n => (n.InterfaceIndex, new IPAddress(n.Gateway!.GetAddressBytes()).ToString())).Order().ToArray());
+    }
 }

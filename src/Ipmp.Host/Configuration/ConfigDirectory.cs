@@ -1,4 +1,5 @@
 using Ipmp.Core.Configuration;
+using Ipmp.Linux.Files;
 
 namespace Ipmp.Host.Configuration;
 
@@ -9,6 +10,12 @@ namespace Ipmp.Host.Configuration;
 /// <item><c>hostname.&lt;if&gt;</c> / <c>hostname6.&lt;if&gt;</c>: Solaris ifconfig lines for an interface
 /// (IPv4 / IPv6), members of groups or a group's IPMP interface.</item>
 /// </list>
+/// Nothing else is read: hidden files (<c>.hostname.eth0.swp</c>) are passed over in silence, backups of editors
+/// and package managers (<c>hostname.eth0~</c>, <c>hostname.eth0.orig</c>, <c>mpathd.dpkg-old</c>, ...) and other
+/// names with an info note, directories of other names in silence, and a configuration name that is not a
+/// regular file (a socket, a FIFO, a directory, a device, a symbolic link to one of these or to nothing) with a
+/// warning: none of them is an error, so a stray socket never keeps the daemon from starting or reloading.
+/// A symbolic link to a regular file is read.
 /// The loader never looks at the running system: an interface that does not exist is not an error here.
 /// Any <see cref="DiagnosticSeverity.Error"/> makes <see cref="ConfigLoadResult.Config"/> null so the
 /// daemon can keep its last good configuration.
@@ -18,7 +25,7 @@ public static class ConfigDirectory
     public const string DefaultPath = "/etc/ipmp";
     public const string MpathdFileName = "mpathd";
 
-    /// <summary>Reads every regular file at the top of <paramref name="path"/> and parses them together.</summary>
+    /// <summary>Reads <c>mpathd</c> and the hostname files at the top of <paramref name="path"/> and parses them together.</summary>
     public static ConfigLoadResult Load(string path)
     {
         var diagnostics = new DiagnosticBag();
@@ -29,8 +36,40 @@ public static class ConfigDirectory
         }
 
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var fullPath in Directory.EnumerateFiles(path).Order(StringComparer.Ordinal))
+        foreach (var fullPath in Directory.EnumerateFileSystemEntries(path).Order(StringComparer.Ordinal))
         {
+            var kind = Classify(Path.GetFileName(fullPath));
+            if (kind is not (FileKind.Mpathd or FileKind.Hostname))
+            {
+                // Directories of other names (an "examples" or "old" directory) go without a word.
+                if (kind != FileKind.Other || !Directory.Exists(fullPath)) NoteSkipped(kind, fullPath, diagnostics);
+                continue;
+            }
+            UnixFileType? type;
+            try
+            {
+                type = UnixFile.TypeOf(fullPath);
+            }
+            catch (IOException e)
+            {
+                diagnostics.Error(fullPath, 0, $"cannot read: {e.Message}");
+                continue;
+            }
+            if (type != UnixFileType.Regular)
+            {
+                var what = type switch
+                {
+                    null => "a symbolic link to nothing",
+                    UnixFileType.Directory => "a directory",
+                    UnixFileType.Socket => "a socket",
+                    UnixFileType.Fifo => "a FIFO",
+                    UnixFileType.CharacterDevice or UnixFileType.BlockDevice => "a device",
+                    _ => "of an unknown type",
+                };
+                var link = type is not null && UnixFile.TypeOf(fullPath, followSymlinks: false) == UnixFileType.SymbolicLink ? "a symbolic link to " : "";
+                diagnostics.Warning(fullPath, 0, $"ignored: not a regular file but {link}{what}");
+                continue;
+            }
             try
             {
                 files[Path.GetFileName(fullPath)] = File.ReadAllText(fullPath);
@@ -41,6 +80,52 @@ public static class ConfigDirectory
             }
         }
         return Parse(files, name => Path.Combine(path, name), diagnostics);
+    }
+
+    private enum FileKind
+    {
+        Mpathd,
+        Hostname,
+        /// <summary>A dot file: editors' swap and lock files, hidden on purpose.</summary>
+        Hidden,
+        /// <summary>A copy an editor, patch or a package manager left beside the real file.</summary>
+        Backup,
+        Other,
+    }
+
+    private static readonly string[] BackupSuffixes =
+    [
+        "~", ".bak", ".old", ".orig", ".rej", ".save", ".swp", ".swo", ".tmp",
+        ".dpkg-old", ".dpkg-new", ".dpkg-dist", ".dpkg-tmp", ".dpkg-bak", ".rpmnew", ".rpmsave", ".rpmorig",
+    ];
+
+    /// <summary>
+    /// What a name in the directory is, before anything is read. Backup names are recognised before hostname
+    /// files: <c>eth0~</c> and <c>eth0.orig</c> would be legal Linux interface names, but nobody means them.
+    /// </summary>
+    private static FileKind Classify(string name)
+    {
+        if (name.StartsWith('.')) return FileKind.Hidden;
+        if (BackupSuffixes.Any(s => name.EndsWith(s, StringComparison.OrdinalIgnoreCase))
+            || name.Contains(".ucf-", StringComparison.Ordinal)
+            || (name.Length > 1 && name.StartsWith('#') && name.EndsWith('#')))
+            return FileKind.Backup;
+        if (name == MpathdFileName) return FileKind.Mpathd;
+        return HostnameFileName.IsHostnameFile(name) ? FileKind.Hostname : FileKind.Other;
+    }
+
+    private static void NoteSkipped(FileKind kind, string file, DiagnosticBag diagnostics)
+    {
+        switch (kind)
+        {
+            case FileKind.Backup:
+                diagnostics.Info(file, 0, "ignored: a backup copy (editor or package manager)");
+                break;
+            case FileKind.Other:
+                diagnostics.Info(file, 0,
+                    $"ignored: not '{MpathdFileName}', '{HostnameFileName.V4Prefix}<if>' or '{HostnameFileName.V6Prefix}<if>'");
+                break;
+        }
     }
 
     /// <summary>
@@ -60,11 +145,11 @@ public static class ConfigDirectory
         var hostnameFiles = new List<HostnameFile>();
         foreach (var (name, content) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
-            if (name == MpathdFileName) continue;
-            if (!HostnameFileName.IsHostnameFile(name))
+            var kind = Classify(name);
+            if (kind == FileKind.Mpathd) continue;
+            if (kind != FileKind.Hostname)
             {
-                diagnostics.Info(displayName(name), 0,
-                    $"ignored: not '{MpathdFileName}', '{HostnameFileName.V4Prefix}<if>' or '{HostnameFileName.V6Prefix}<if>'");
+                NoteSkipped(kind, displayName(name), diagnostics);
                 continue;
             }
             if (HostnameFileName.TryParse(name, out var problem) is not { } fileName)

@@ -39,6 +39,9 @@ internal static class Nl
     public const ushort RTM_NEWROUTE = 24;
     public const ushort RTM_DELROUTE = 25;
     public const ushort RTM_GETROUTE = 26;
+    public const ushort RTM_NEWNEXTHOP = 104;
+    public const ushort RTM_DELNEXTHOP = 105;
+    public const ushort RTM_GETNEXTHOP = 106;
 
     public const int RTNLGRP_LINK = 1;
     public const int RTNLGRP_IPV4_IFADDR = 5;
@@ -69,6 +72,16 @@ internal static class Nl
     public const ushort RTA_PREFSRC = 7;
     public const ushort RTA_MULTIPATH = 9;
     public const ushort RTA_TABLE = 15;
+    public const ushort RTA_NH_ID = 30;
+
+    // linux/nexthop.h
+    public const ushort NHA_ID = 1;
+    public const ushort NHA_GROUP = 2;
+    public const ushort NHA_GROUP_TYPE = 3;
+    public const ushort NHA_BLACKHOLE = 4;
+    public const ushort NHA_OIF = 5;
+    public const ushort NHA_GATEWAY = 6;
+    public const ushort NEXTHOP_GRP_TYPE_MPATH = 0;
 
     public const byte RT_TABLE_UNSPEC = 0;
     public const byte RT_TABLE_MAIN = 254;

@@ -28,9 +28,14 @@ public sealed record RouteInfo(
     public const uint MainTable = 254;
     public const uint LocalTable = 255;
 
+    /// <summary>RTA_NH_ID: the route uses a nexthop object (or group) by id; null for a classic route.
+    /// With <c>net.ipv4.nexthop_compat_mode=1</c> (the default) the kernel also reports the object's next
+    /// hops in <see cref="OutputInterface"/>/<see cref="NextHops"/>; with 0, only the id.</summary>
+    public uint? NextHopId { get; init; }
+
     public bool IsDefault => DestinationPrefixLength == 0;
 
     public override string ToString() =>
         $"{Destination}/{DestinationPrefixLength} table {Table} via {Gateway?.ToString() ?? "-"} oif {OutputInterface} " +
-        $"{Protocol} {Scope} {Type} nexthops {NextHops.Count}";
+        $"{Protocol} {Scope} {Type} metric {Priority?.ToString() ?? "-"} nexthops {NextHops.Count}{(NextHopId is { } id ? $" nhid {id}" : "")}";
 }

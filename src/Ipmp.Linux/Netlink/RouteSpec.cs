@@ -18,4 +18,7 @@ public sealed record RouteSpec
     public IPAddress? PreferredSource { get; init; }
     /// <summary>Multipath (RTA_MULTIPATH): every path with its interface, gateway and weight.</summary>
     public IReadOnlyList<RouteNextHop>? NextHops { get; init; }
+    /// <summary>RTA_NH_ID: route through a nexthop object (or group) instead of <see cref="Gateway"/>,
+    /// <see cref="OutputInterface"/> or <see cref="NextHops"/>. IPv6 takes device-only multipath only this way.</summary>
+    public uint? NextHopId { get; init; }
 }

@@ -145,9 +145,29 @@ public sealed class RtNetlinkClient : IDisposable
     /// <summary>All routes of all tables (main, local, policy tables) for the family; Unspecified = both.</summary>
     public Task<IReadOnlyList<RouteInfo>> GetRoutesAsync(AddressFamily family = AddressFamily.Unspecified,
         CancellationToken cancellationToken = default) =>
-        RequestAsync<RouteInfo>(Nl.RTM_GETROUTE, Nl.NLM_F_DUMP,
-            w => new rtmsg(ToAf(family), 0, 0, 0, Nl.RT_TABLE_UNSPEC, 0, 0, 0, 0).Write(w.Reserve(rtmsg.Size)),
-            RtNetlinkParser.TryParseRoute, "dump routes", cancellationToken);
+        GetRoutesAsync(family, 0, cancellationToken);
+
+    /// <summary>
+    /// The routes of one table (e.g. <see cref="RouteInfo.MainTable"/>) for the family; table 0 = every table.
+    /// The kernel filters the dump itself (the socket sets NETLINK_GET_STRICT_CHK, Linux 4.20+): routes of other
+    /// tables are never even sent. On a kernel that ignores the filter, they are dropped here (and counted in
+    /// <see cref="NetlinkCounters.UnexpectedMessages"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<RouteInfo>> GetRoutesAsync(AddressFamily family, uint table,
+        CancellationToken cancellationToken = default)
+    {
+        var routes = await RequestAsync<RouteInfo>(Nl.RTM_GETROUTE, Nl.NLM_F_DUMP, w =>
+        {
+            // Tables above 255 exist only in RTA_TABLE (which overrides rtm_table in the kernel's filter).
+            new rtmsg(ToAf(family), 0, 0, 0, table is > 0 and < 256 ? (byte)table : Nl.RT_TABLE_UNSPEC, 0, 0, 0, 0)
+                .Write(w.Reserve(rtmsg.Size));
+            if (table >= 256) w.AddU32(Nl.RTA_TABLE, table);
+        }, RtNetlinkParser.TryParseRoute, table == 0 ? "dump routes" : $"dump routes of table {table}",
+            cancellationToken).ConfigureAwait(false);
+        if (table == 0 || routes.All(r => r.Table == table)) return routes;
+        foreach (var _ in routes.Where(r => r.Table != table)) Counters.Unexpected();
+        return [.. routes.Where(r => r.Table == table)];
+    }
 
     /// <summary>The route the kernel would use to reach <paramref name="destination"/> (ip route get).</summary>
     public async Task<RouteInfo?> LookupRouteAsync(IPAddress destination, CancellationToken cancellationToken = default)
@@ -175,15 +195,23 @@ public sealed class RtNetlinkClient : IDisposable
     internal static void WriteRoute(NetlinkMessageWriter w, RouteSpec route, bool delete)
     {
         var af = NetlinkMessageWriter.FamilyOf(route.Destination);
-        var multipath = route.NextHops is { Count: > 0 };
+        var multipath = route.NextHops is { Count: > 0 } && route.NextHopId is null;
         var scope = delete
             ? route.Scope ?? RouteScope.Nowhere // Nowhere matches any scope on delete.
-            : route.Scope ?? (route.Gateway is null && !multipath && af == Nl.AF_INET ? RouteScope.Link : RouteScope.Universe);
+            : route.Scope ?? (route.Gateway is null && !multipath && route.NextHopId is null && af == Nl.AF_INET ? RouteScope.Link : RouteScope.Universe);
         var table = route.Table < 256 ? (byte)route.Table : (byte)252; // RT_TABLE_COMPAT; RTA_TABLE holds the real one.
         new rtmsg(af, (byte)route.PrefixLength, 0, 0, table,
             delete ? (byte)0 : (byte)route.Protocol, (byte)scope, (byte)route.Type, 0).Write(w.Reserve(rtmsg.Size));
         w.AddU32(Nl.RTA_TABLE, route.Table);
         if (route.PrefixLength > 0) w.AddAddress(Nl.RTA_DST, route.Destination);
+        if (route.NextHopId is { } nhid)
+        {
+            // The nexthop object holds device, gateway and paths.
+            w.AddU32(Nl.RTA_NH_ID, nhid);
+            if (route.Priority is { } p) w.AddU32(Nl.RTA_PRIORITY, p);
+            if (route.PreferredSource is not null) w.AddAddress(Nl.RTA_PREFSRC, route.PreferredSource);
+            return;
+        }
         if (route.Gateway is not null) w.AddAddress(Nl.RTA_GATEWAY, route.Gateway);
         // A link-local gateway is meaningless without its interface; take it from the scope id if not given.
         var oif = route.OutputInterface != 0 ? route.OutputInterface
@@ -204,6 +232,54 @@ public sealed class RtNetlinkClient : IDisposable
                 .Write(w.Slice(start, rtnexthop.Size));
         }
         w.EndNested(nest);
+    }
+
+    // ---- nexthop objects (Linux 5.3+) ----
+
+    /// <summary>Every nexthop object and group (ip nexthop show). Kernels without nexthop objects answer
+    /// with an error (EOPNOTSUPP or EINVAL), thrown as a <see cref="NetlinkException"/>.</summary>
+    public Task<IReadOnlyList<NextHopInfo>> GetNextHopsAsync(CancellationToken cancellationToken = default) =>
+        RequestAsync<NextHopInfo>(Nl.RTM_GETNEXTHOP, Nl.NLM_F_DUMP, w => new nhmsg().Write(w.Reserve(nhmsg.Size)),
+            RtNetlinkParser.TryParseNextHop, "dump nexthops", cancellationToken);
+
+    /// <param name="replace">NLM_F_REPLACE: change an existing object in place (a group's members, say);
+    /// routes using it follow without being rewritten.</param>
+    public Task AddNextHopAsync(NextHopSpec nexthop, bool replace = false, CancellationToken cancellationToken = default) =>
+        ChangeAsync(Nl.RTM_NEWNEXTHOP, (ushort)(Nl.NLM_F_CREATE | (replace ? Nl.NLM_F_REPLACE : Nl.NLM_F_EXCL)),
+            w => WriteNextHop(w, nexthop), $"add nexthop {nexthop.Id}", cancellationToken);
+
+    /// <summary>Deletes a nexthop object. Careful: routes using it (directly, not through a group) go with it.</summary>
+    public Task DeleteNextHopAsync(uint id, CancellationToken cancellationToken = default) =>
+        ChangeAsync(Nl.RTM_DELNEXTHOP, 0, w =>
+        {
+            new nhmsg().Write(w.Reserve(nhmsg.Size));
+            w.AddU32(Nl.NHA_ID, id);
+        }, $"delete nexthop {id}", cancellationToken);
+
+    internal static void WriteNextHop(NetlinkMessageWriter w, NextHopSpec nh)
+    {
+        if (nh.Id == 0) throw new ArgumentOutOfRangeException(nameof(nh), "nexthop id 0 means \"kernel picks\"; give one");
+        var group = nh.Group is { Count: > 0 };
+        var af = group ? Nl.AF_UNSPEC : nh.Gateway is not null ? NetlinkMessageWriter.FamilyOf(nh.Gateway) : ToAf(nh.Family);
+        new nhmsg(af, 0, (byte)nh.Protocol, 0, 0).Write(w.Reserve(nhmsg.Size));
+        w.AddU32(Nl.NHA_ID, nh.Id);
+        if (group)
+        {
+            var entries = w.ReserveAttribute(Nl.NHA_GROUP, 8 * nh.Group!.Count);
+            entries.Clear();
+            for (var i = 0; i < nh.Group.Count; i++)
+            {
+                var m = nh.Group[i];
+                if (m.Weight is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(nh), "group member weight must be 1..256");
+                HostOrder.WriteU32(entries[(8 * i)..], m.Id);
+                entries[8 * i + 4] = (byte)(m.Weight - 1);
+            }
+            var type = w.ReserveAttribute(Nl.NHA_GROUP_TYPE, 2);
+            HostOrder.WriteU16(type, Nl.NEXTHOP_GRP_TYPE_MPATH);
+            return;
+        }
+        if (nh.OutputInterface != 0) w.AddU32(Nl.NHA_OIF, (uint)nh.OutputInterface);
+        if (nh.Gateway is not null) w.AddAddress(Nl.NHA_GATEWAY, nh.Gateway);
     }
 
     // ---- plumbing ----

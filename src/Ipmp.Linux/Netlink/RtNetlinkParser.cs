@@ -101,7 +101,7 @@ internal static class RtNetlinkParser
         if (rtm.rtm_family is not (Nl.AF_INET or Nl.AF_INET6)) return false;
         var family = rtm.rtm_family == Nl.AF_INET ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
         IPAddress? dst = null, gw = null, prefsrc = null;
-        uint table = rtm.rtm_table, oif = 0, prio = 0;
+        uint table = rtm.rtm_table, oif = 0, prio = 0, nhid = 0;
         var hasPrio = false;
         List<RouteNextHop>? hops = null;
         var attrs = new RtAttributeReader(payload[Nl.Align(rtmsg.Size)..]);
@@ -117,6 +117,7 @@ internal static class RtNetlinkParser
                 case Nl.RTA_TABLE: ok = RtAttributeReader.TryU32(v, out table); break;
                 case Nl.RTA_PRIORITY: ok = hasPrio = RtAttributeReader.TryU32(v, out prio); break;
                 case Nl.RTA_MULTIPATH: ok = TryParseNextHops(rtm.rtm_family, v, out hops); break;
+                case Nl.RTA_NH_ID: ok = RtAttributeReader.TryU32(v, out nhid); break;
             }
             if (!ok) return Bad(counters);
         }
@@ -125,7 +126,53 @@ internal static class RtNetlinkParser
         if (gw is { IsIPv6LinkLocal: true } && oif != 0) gw.ScopeId = oif;
         route = new RouteInfo(family, table, dst, rtm.rtm_dst_len, gw, (int)oif, hasPrio ? prio : null, prefsrc,
             (RouteScope)rtm.rtm_scope, (RouteProtocol)rtm.rtm_protocol, (RouteType)rtm.rtm_type, rtm.rtm_flags,
-            (IReadOnlyList<RouteNextHop>?)hops ?? []);
+            (IReadOnlyList<RouteNextHop>?)hops ?? [])
+        {
+            NextHopId = nhid != 0 ? nhid : null,
+        };
+        return true;
+    }
+
+    /// <summary>An RTM_NEWNEXTHOP payload (nhmsg and NHA_* attributes).</summary>
+    public static bool TryParseNextHop(ReadOnlySpan<byte> payload, NetlinkCounters counters, out NextHopInfo? nexthop)
+    {
+        nexthop = null;
+        if (payload.Length < nhmsg.Size) return Bad(counters);
+        var nhm = nhmsg.Read(payload);
+        var family = nhm.nh_family switch
+        {
+            Nl.AF_INET => AddressFamily.InterNetwork,
+            Nl.AF_INET6 => AddressFamily.InterNetworkV6,
+            _ => AddressFamily.Unspecified,
+        };
+        uint id = 0, oif = 0;
+        IPAddress? gw = null;
+        var blackhole = false;
+        var group = new List<NextHopGroupMember>();
+        var attrs = new RtAttributeReader(payload[Nl.Align(nhmsg.Size)..]);
+        while (attrs.TryRead(out var type, out var v))
+        {
+            var ok = true;
+            switch (type)
+            {
+                case Nl.NHA_ID: ok = RtAttributeReader.TryU32(v, out id); break;
+                case Nl.NHA_OIF: ok = RtAttributeReader.TryU32(v, out oif); break;
+                case Nl.NHA_BLACKHOLE: blackhole = true; break;
+                case Nl.NHA_GATEWAY:
+                    ok = RtAttributeReader.TryAddress(nhm.nh_family, v, out gw);
+                    break;
+                case Nl.NHA_GROUP:
+                    // struct nexthop_grp { u32 id; u8 weight; u8 weight_high; u16 resvd2; }: weight-1 in 16 bits.
+                    if (v.Length % 8 != 0) ok = false;
+                    for (var i = 0; ok && i < v.Length; i += 8)
+                        group.Add(new NextHopGroupMember(HostOrder.ReadU32(v[i..]), (v[i + 4] | v[i + 5] << 8) + 1));
+                    break;
+            }
+            if (!ok) return Bad(counters);
+        }
+        if (attrs.IsMalformed || id == 0) return Bad(counters);
+        if (gw is { IsIPv6LinkLocal: true } && oif != 0) gw.ScopeId = oif;
+        nexthop = new NextHopInfo(id, family, (int)oif, gw, blackhole, (RouteProtocol)nhm.nh_protocol, nhm.nh_flags, group);
         return true;
     }
 

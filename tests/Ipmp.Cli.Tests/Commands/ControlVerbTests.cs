@@ -244,12 +244,20 @@ public class AdminVerbTests
     }
 }
 
-/// <summary>The built ipmp binary, run under uid 65534: it may query but not offline or watch probes.</summary>
-public class UnprivilegedCliTests
+/// <summary>The built ipmp binary, run under uid 65534: it may query but not offline or watch probes. It runs
+/// from a copy uid 65534 can read: the build output may lie where only root may enter (a clone in `mktemp -d`).</summary>
+public sealed class UnprivilegedCliTests : IDisposable
 {
-    private static async Task<(int Exit, string Out, string Err)> RunAsNobodyAsync(params string[] args)
+    private readonly Lazy<Ipmp.Lab.ReadableCopy> _cli = new(() => Ipmp.Lab.ReadableCopy.Of());
+
+    public void Dispose()
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "ipmp.dll");
+        if (_cli.IsValueCreated) _cli.Value.Dispose();
+    }
+
+    private async Task<(int Exit, string Out, string Err)> RunAsNobodyAsync(params string[] args)
+    {
+        string dll = _cli.Value.PathOf("ipmp.dll");
         var psi = new ProcessStartInfo("/usr/bin/setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in (string[])["--reuid=65534", "--regid=65534", "--clear-groups", "--", Environment.ProcessPath!, dll, .. args])
             psi.ArgumentList.Add(a);
@@ -290,24 +298,14 @@ public class UnprivilegedCliTests
     }
 }
 
-/// <summary>Needs root (to switch uid) and a test output directory and dotnet that uid 65534 can read.</summary>
+/// <summary>Needs root (to switch uid) and a dotnet that uid 65534 can run (the CLI is copied where it can read it).</summary>
 public sealed class NobodyCanRunTestsFactAttribute : FactAttribute
 {
     public NobodyCanRunTestsFactAttribute()
     {
         if (!Environment.IsPrivilegedProcess || !File.Exists("/usr/bin/setpriv"))
             Skip = "needs root and setpriv";
-        else if (!ReachableByOthers(AppContext.BaseDirectory) || !ReachableByOthers(Path.GetDirectoryName(Environment.ProcessPath!)!))
-            Skip = "the test binaries or dotnet are not readable by other users";
-    }
-
-    private static bool ReachableByOthers(string dir)
-    {
-        if (OperatingSystem.IsWindows())
-            return false;
-        for (var d = new DirectoryInfo(dir); d is not null; d = d.Parent)
-            if ((File.GetUnixFileMode(d.FullName) & UnixFileMode.OtherExecute) == 0)
-                return false;
-        return true;
+        else if (!Ipmp.Lab.ReadableCopy.TraversableByOthers(Path.GetDirectoryName(Environment.ProcessPath!)!))
+            Skip = $"other users cannot run {Environment.ProcessPath} (dotnet is installed where only its owner may enter)";
     }
 }
