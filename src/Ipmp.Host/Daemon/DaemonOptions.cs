@@ -6,5 +6,8 @@ public sealed record DaemonOptions
 {
     public string ConfigDirectory { get; init; } = Configuration.ConfigDirectory.DefaultPath;
     public string? SocketPath { get; init; }
+
+    /// <summary>The state file (memory across restarts); null: <c>state.json</c> beside the control socket.</summary>
+    public string? StateFilePath { get; init; }
     public AnnouncementSettings Announcements { get; init; } = new();
 }

@@ -5,6 +5,7 @@ using Ipmp.Core.Model;
 using Ipmp.Host.Configuration;
 using Ipmp.Host.Control;
 using Ipmp.Host.Kernel;
+using Ipmp.Host.State;
 using Ipmp.Linux.Netlink;
 using Microsoft.Extensions.Logging;
 
@@ -82,9 +83,14 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         {
             using var control = StartControlServer();
             if (control is null) return 1;
+            // ---- memory across restarts (issue 8 item 5, State/DaemonMemory.cs): read before the engine
+            // exists, restored into it before its first event, written (off the loop) when it changes ----
+            using var memory = DaemonMemory.Open(options.StateFilePath ?? StateFile.DefaultPath(ControlSocketPath.Resolve(options.SocketPath)), _logger);
+            Loop.AfterWork = memory.Observe;
+            // ---- end of memory hook (and memory.Restore around the engine below) ----
             var initial = await events.DumpAsync(ct);
             foreach (var e in initial) Loop.Post(e);
-            var loop = Loop.RunAsync(() => new IpmpEngine(_config, Port, TimeProvider.System, new Random(), Observer), ct);
+            var loop = Loop.RunAsync(() => memory.Restore(new IpmpEngine(_config, Port, TimeProvider.System, new Random(), Observer)), ct);
             var kernel = events.RunAsync(ct);
             await Loop.InvokeAsync(_ => true);
             _ready.TrySetResult();
