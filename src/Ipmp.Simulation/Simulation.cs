@@ -27,7 +27,24 @@ public sealed class Simulation : IEngineObserver
     public SimClock Clock { get; }
     public SimScheduler Scheduler { get; }
     public SimNetwork Network { get; }
-    public IpmpEngine Engine { get; }
+    public IpmpEngine Engine { get; private set; }
+    private int _restarts;
+
+    /// <summary>
+    /// A restart of the daemon (kill -9 and start): a new engine on the same network and clock, seeded with
+    /// <paramref name="remembered"/> (what the old one remembered, or null for none) before it sees the
+    /// kernel. Replies to the old engine's probes still in flight carry its cookie and are ignored.
+    /// </summary>
+    public void Restart(IpmpConfig config, RememberedState? remembered)
+    {
+        _restarts++;
+        Network.Events.Clear();   // the dead daemon read nothing more
+        Engine = new IpmpEngine(config, Network, Clock, new Random(1000 + _restarts), this,
+            new EngineOptions { RunId = 7 + _restarts, Cookie = 0xdeadbeef00 + (ulong)_restarts });
+        if (remembered is not null) Engine.Restore(remembered);
+        foreach (var e in Network.InitialEvents()) Network.Events.Enqueue(e);
+        Drain();
+    }
     public TimeSpan Now => Clock.Now;
 
     public List<(TimeSpan At, LogMessage Message)> Log { get; } = [];

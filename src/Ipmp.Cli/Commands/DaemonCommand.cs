@@ -3,7 +3,7 @@ using Ipmp.Host.Daemon;
 
 namespace Ipmp.Cli.Commands;
 
-/// <summary><c>ipmp daemon [--config-dir DIR] [--socket PATH]</c>: in.mpathd, in the foreground.</summary>
+/// <summary><c>ipmp daemon [--config-dir DIR] [--socket PATH] [--state-file PATH]</c>: in.mpathd, in the foreground.</summary>
 internal static class DaemonCommand
 {
     public static Command Create()
@@ -14,6 +14,10 @@ internal static class DaemonCommand
             DefaultValueFactory = _ => Host.Configuration.ConfigDirectory.DefaultPath,
         };
         var socket = new Option<string?>("--socket") { Description = "Control socket path (default /run/ipmp/ipmpd.sock, or $IPMP_SOCKET)" };
+        var stateFile = new Option<string?>("--state-file")
+        {
+            Description = "State kept across restarts: failed, offline and inactive interfaces (default state.json beside the control socket)",
+        };
         var count = new Option<int>("--announce-count")
         {
             Description = "Gratuitous ARPs / unsolicited NAs sent for a moved address",
@@ -24,7 +28,7 @@ internal static class DaemonCommand
             Description = "Milliseconds between those announcements",
             DefaultValueFactory = _ => 200,
         };
-        var command = new Command("daemon", "Run the IPMP daemon in the foreground (logs to stderr)") { dir, socket, count, interval };
+        var command = new Command("daemon", "Run the IPMP daemon in the foreground (logs to stderr)") { dir, socket, stateFile, count, interval };
         command.SetAction(async (parse, ct) =>
         {
             if (Environment.UserName != "root" && Environment.GetEnvironmentVariable("USER") != "root" && !IsRoot())
@@ -36,6 +40,7 @@ internal static class DaemonCommand
             {
                 ConfigDirectory = parse.GetValue(dir)!,
                 SocketPath = parse.GetValue(socket),
+                StateFilePath = parse.GetValue(stateFile),
                 Announcements = new Host.Kernel.AnnouncementSettings(
                     Math.Clamp(parse.GetValue(count), 1, 100), TimeSpan.FromMilliseconds(Math.Clamp(parse.GetValue(interval), 1, 60_000))),
             });

@@ -28,11 +28,12 @@ internal static class SystemdUnit
         RestartSec=2s
         # The event loop pings from its own thread every WatchdogSec/2; a wedged loop is restarted.
         WatchdogSec=10s
-        # The control socket's directory (/run/ipmp/ipmpd.sock); systemd creates it and removes it on stop.
+        # The control socket's directory (/run/ipmp/ipmpd.sock) and the state file (/run/ipmp/state.json: failed,
+        # offline and inactive interfaces, so that a crash or an upgrade during an outage does not forget them).
+        # Kept when the service stops or restarts (the default would delete it); /run is emptied at reboot.
         RuntimeDirectory=ipmp
         RuntimeDirectoryMode=0755
-        # Kept across restarts: the state file there remembers failed and offline members.
-        RuntimeDirectoryPreserve=restart
+        RuntimeDirectoryPreserve=yes
         UMask=0022
 
         # Root with only the network capabilities: CAP_NET_ADMIN for addresses, routes and net sysctls,

@@ -28,16 +28,80 @@ public sealed class InterfaceRuntime
     public TimeSpan CreatedAt { get; set; }
 
     /// <summary>The kernel's view; null while the interface does not exist (missing at boot, unplugged).</summary>
-    public LinkInfo? Link { get; set; }
+    public LinkInfo? Link
+    {
+        get => _link;
+        set
+        {
+            if (_link?.Index != value?.Index) Remembered();
+            _link = value;
+        }
+    }
     public bool Present => Link is not null;
 
     /// <summary>The addresses the daemon believes are on the interface (kernel events and its own commands).</summary>
     public HashSet<IpPrefix> Addresses { get; set; } = [];
 
     public PiState State { get; set; } = PiState.Init;
-    public bool Failed { get; set; }
-    public bool Inactive { get; set; }
-    public bool Offline { get; set; }
+
+    public bool Failed
+    {
+        get => _failed;
+        set
+        {
+            if (_failed == value) return;
+            // Why, from the link at the moment of failure: down is a link failure, up means the probes said so.
+            if (value) FailedBy = LinkUp ? FailureCause.Probe : FailureCause.Link;
+            _failed = value;
+            Remembered();
+        }
+    }
+
+    /// <summary>Why it failed (meaningful while <see cref="Failed"/>).</summary>
+    public FailureCause FailedBy
+    {
+        get => _failedBy;
+        set
+        {
+            if (_failedBy == value) return;
+            _failedBy = value;
+            Remembered();
+        }
+    }
+
+    public bool Inactive
+    {
+        get => _inactive;
+        set
+        {
+            if (_inactive == value) return;
+            _inactive = value;
+            Remembered();
+        }
+    }
+
+    public bool Offline
+    {
+        get => _offline;
+        set
+        {
+            if (_offline == value) return;
+            _offline = value;
+            Remembered();
+        }
+    }
+
+    private LinkInfo? _link;
+    private bool _failed, _inactive, _offline;
+    private FailureCause _failedBy;
+
+    /// <summary>Counts changes of what <see cref="IpmpEngine.Remember"/> reads (set by the engine).</summary>
+    internal ChangeCounter? MemoryChanges { get; init; }
+
+    private void Remembered()
+    {
+        if (MemoryChanges is { } c) c.Value++;
+    }
     public bool HwAddrDup { get; set; }
 
     public bool Standby => Config?.Standby ?? false;
@@ -73,4 +137,10 @@ public sealed class InterfaceRuntime
     public bool Active => Usable && !Inactive && !Offline && !HwAddrDup;
 
     public override string ToString() => $"{Name} [{State}{(Failed ? ",FAILED" : "")}{(Inactive ? ",INACTIVE" : "")}{(Offline ? ",OFFLINE" : "")}]";
+}
+
+/// <summary>A counter shared by the engine and its interfaces: bumped on every change of remembered flags.</summary>
+internal sealed class ChangeCounter
+{
+    public long Value;
 }

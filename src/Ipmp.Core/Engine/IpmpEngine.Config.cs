@@ -83,7 +83,7 @@ public sealed partial class IpmpEngine
 
     private void AddMember(string name, GroupRuntime group, InterfaceConfig? cfg)
     {
-        var ifp = new InterfaceRuntime(name, group, cfg, Now) { Addresses = KernelAddresses(name) };
+        var ifp = new InterfaceRuntime(name, group, cfg, Now) { Addresses = KernelAddresses(name), MemoryChanges = _memoryChanges };
         _interfaces[name] = ifp;
         group.Members.Insert(0, ifp);
         group.Touch();
@@ -97,6 +97,7 @@ public sealed partial class IpmpEngine
         StopProbing(ifp);
         group.Members.Remove(ifp);
         _interfaces.Remove(ifp.Name);
+        _memoryChanges.Value++;
         if (group.V4Nominee == ifp) group.V4Nominee = null;
         if (group.V6Nominee == ifp) group.V6Nominee = null;
         group.Touch();
@@ -111,15 +112,18 @@ public sealed partial class IpmpEngine
         ifp.CreatedAt = Now;
         ifp.Identifier = ProbePacket.MakeIdentifier(_options.RunId, link.Index);
         ifp.Failed = false;
+        var memory = Recall(ifp, link);   // from before a restart (IpmpEngine.Memory.cs)
         if (!ifp.Group.IsAnonymous) Emit(new PrepareMember(ifp.Name));
         RefreshTestAddresses(ifp);
         ifp.TestAddressCheckAt = ifp.CanProbe ? null : Now + _options.TestAddressGrace;
+        if (memory is not null && ResumeRemembered(ifp, memory)) return;
         if (ifp.Offline)
         {
             ifp.State = PiState.Offline;
             return;
         }
         TransitionToRunning(ifp, RunningReason.Initial);
+        if (memory is not null) ResumeActivity(ifp, memory);
         // illumos starts every link as "up", so a link that is already down is an ordinary down transition.
         if (link.Link == Status.LinkState.Down) LinkWentDown(ifp);
         else StartProbing(ifp);

@@ -29,6 +29,7 @@ public sealed partial class IpmpEngine
         foreach (var link in s.Links) OnLinkObserved(link);
         _synchronised = true;
         foreach (var ifp in _interfaces.Values.Where(i => i.Present)) RefreshTestAddresses(ifp);
+        FinishRecall();
     }
 
     private void OnLinkObserved(LinkInfo link)

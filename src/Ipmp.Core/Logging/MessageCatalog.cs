@@ -29,6 +29,7 @@ public enum MessageId
     TargetDead,
     TargetsFlushed,
     ConfigApplied,
+    StateRestored,
 }
 
 /// <summary>

@@ -6,6 +6,7 @@ using Ipmp.Host.Configuration;
 using Ipmp.Host.Control;
 using Ipmp.Host.Kernel;
 using Ipmp.Host.Runtime;
+using Ipmp.Host.State;
 using Microsoft.Extensions.Logging;
 
 namespace Ipmp.Host.Daemon;
@@ -86,6 +87,9 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         var supervisor = options.Supervisor ?? new Supervisor(_logger);
         supervisor.WatchProcess();
         var watchdog = SystemdWatchdog.FromEnvironment();
+        // Memory across restarts (State/DaemonMemory.cs): read before the engine exists, restored into it
+        // before its first event, written off the loop when it changes.
+        using var memory = DaemonMemory.Open(options.StateFilePath ?? StateFile.DefaultPath(socketPath), _logger);
         using var loop = _loop = new DaemonLoop(new DaemonLoopOptions
         {
             Random = new Random(),
@@ -95,6 +99,8 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
             Heartbeat = watchdog is null ? null : watchdog.Ping,
             HeartbeatInterval = watchdog?.Interval,
             Faults = FaultInjection.FromEnvironment(),
+            PrepareEngine = memory.Restore,
+            AfterTurn = memory.Observe,
         }, _logger);
         loop.Routes?.EnableLayer4Hashing();
 

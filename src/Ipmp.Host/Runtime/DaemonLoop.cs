@@ -125,6 +125,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         View.Replace(links);
         var addresses = _kernel.DumpAddresses();
         _engine = new IpmpEngine(config, null, Options.Time, Options.Random, observer, Options.Engine);
+        if (Options.PrepareEngine is { } prepare) _engine = prepare(_engine);
         Execute(_engine.InitialOutput);
         Deliver(Snapshot(links, addresses));
         _rescanAt = _clock.Now + RescanInterval;
@@ -133,6 +134,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
             Options.Heartbeat?.Invoke();
             _heartbeatAt = _clock.Now + hb;
         }
+        Options.AfterTurn?.Invoke(_engine);
         _ready.TrySetResult();
     }
 
@@ -166,6 +168,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
                 }
             }
             RunDue();
+            Options.AfterTurn?.Invoke(_engine!);
         }
     }
 
@@ -344,4 +347,8 @@ public sealed record DaemonLoopOptions
     public Func<IKernelLink>? Kernel { get; init; }
     public IProbeSocketFactory? ProbeSockets { get; init; }
     public ILinkActions? LinkActions { get; init; }
+    /// <summary>Applied to the new engine before its first event (restoring remembered state).</summary>
+    public Func<IpmpEngine, IpmpEngine>? PrepareEngine { get; init; }
+    /// <summary>On the loop after every turn (handing a changed state to the state writer).</summary>
+    public Action<IpmpEngine>? AfterTurn { get; init; }
 }

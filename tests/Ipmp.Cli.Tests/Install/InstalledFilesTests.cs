@@ -85,6 +85,8 @@ public class InstalledFilesTests(InstallFixture f) : IClassFixture<InstallFixtur
         Assert.Equal("/bin/kill -HUP $MAINPID", Value("Service", "ExecReload"));
         Assert.Equal("on-failure", Value("Service", "Restart"));
         Assert.Equal("ipmp", Value("Service", "RuntimeDirectory"));
+        // The state file lives there: a restart (Restart=on-failure, an upgrade) must not delete it.
+        Assert.Equal("yes", Value("Service", "RuntimeDirectoryPreserve"));
         Assert.Equal("network-pre.target", Value("Unit", "After"));
         Assert.Equal("network-pre.target", Value("Unit", "Wants"));
         Assert.Equal("network.target", Value("Unit", "Before"));
