@@ -56,6 +56,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         _clock = new EngineClock(options.Time);
         _faults = options.Faults;
         View = new KernelView();
+        Stalls = new StallDetector(logger);
         _kernel = options.Kernel?.Invoke() ?? new NetlinkKernelLink();
         Probes = new ProbeSockets(View, _clock, this, options.ProbeSockets ?? IcmpProbeSocketFactory.Instance, logger);
         Routes = options.RoutesEnabled ? new RouteWorker(View, options.Routing, PostFromWorker, logger, options.Faults) : null;
@@ -75,6 +76,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
     public Task Ready => _ready.Task;
 
     public long Turns { get; private set; }
+    public StallDetector Stalls { get; }
     public long Resyncs { get; private set; }
     public long Overruns { get; private set; }
     public long InboxRefused => _inbox.Refused;
@@ -189,6 +191,8 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
     private void RunDue()
     {
         var engine = _engine!;
+        if (engine.NextWakeup is { } first && engine.Now - first is var late && late > TimeSpan.Zero)
+            Stalls.Observe(late, engine.Settings.FailureDetectionTime / 7, engine.Now);
         // A timer round can make more work due at once (a loss deadline): run until nothing is.
         for (var i = 0; i < 16 && engine.NextWakeup is { } due && due <= engine.Now; i++) Execute(engine.OnTimer());
         if (Executor.NextRepeat is { } r && r <= _clock.Now) Executor.RunRepeats();
@@ -276,7 +280,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         _rescanAt = _clock.Now + RescanInterval;
         try
         {
-            ReadNotifications(int.MaxValue);
+            ReadNotifications(100_000);
             var links = _kernel.DumpLinks();
             var addresses = _kernel.DumpAddresses();
             View.Replace(links);

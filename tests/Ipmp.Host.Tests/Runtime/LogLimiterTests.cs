@@ -40,3 +40,34 @@ public class LoopInboxTests
         Assert.False(inbox.TryPost(() => ran++));
     }
 }
+
+public class StallDetectorTests
+{
+    private sealed class Lines : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Logged { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter) => Logged.Add(formatter(state, exception));
+    }
+
+    [Fact]
+    public void Turns_later_than_a_probe_interval_are_counted_and_logged_with_the_steal_time()
+    {
+        var log = new Lines();
+        long steal = 1000;
+        var d = new StallDetector(log, () => steal);
+        var interval = TimeSpan.FromMilliseconds(100.0 / 7);
+        d.Observe(TimeSpan.FromMilliseconds(5), interval, TimeSpan.FromSeconds(1));
+        Assert.Equal(0, d.Stalls);
+        d.Observe(TimeSpan.FromMilliseconds(30), interval, TimeSpan.FromSeconds(2));
+        steal = 1250;
+        d.Observe(TimeSpan.FromMilliseconds(80), interval, TimeSpan.FromSeconds(3));
+        Assert.Equal(2, d.Stalls);
+        Assert.Equal(TimeSpan.FromMilliseconds(80), d.Worst);
+        Assert.Equal(2, log.Logged.Count);
+        Assert.Contains("30.0 ms late", log.Logged[0]);
+        Assert.Contains("CPU steal 250 ms", log.Logged[1]);
+    }
+}
