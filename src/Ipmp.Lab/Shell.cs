@@ -33,7 +33,8 @@ public static class Shell
         if (!p.WaitForExit(15_000))
         {
             p.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)}: timed out");
+            p.WaitForExit();
+            return new ProcessResult(-1, stdout.Result, $"timed out after 15 s; stderr: {stderr.Result}");
         }
         return new ProcessResult(p.ExitCode, stdout.Result, stderr.Result);
     }

@@ -138,7 +138,9 @@ public sealed class RestartMemoryTests(ITestOutputHelper output) : IDisposable
         {
             _lab.StopDaemon(kill: true);
             await RestartAndWatchAsync("192.168.10.50", "net0");
-            var stat = Shell.Run("dotnet", NamespaceLab.IpmpDll, "stat", "-i", "--socket", _lab.SocketPath);
+            var r = Shell.RunProcess("dotnet", NamespaceLab.IpmpDll, "stat", "-i", "--socket", _lab.SocketPath);
+            Assert.True(r.ExitCode == 0, $"ipmpstat -i: exit {r.ExitCode}: {r.Error}\n{Tail(_lab.Log)}");
+            var stat = r.Stdout;
             Assert.Matches(@"(?m)^net0 +no +ipmp0 +\S+ +up +\S+ +offline$", stat);
             Assert.Equal(InterfaceState.Offline, Status("net0").State);
             Assert.Equal("net2", _lab.Holder("192.168.10.50"));
@@ -149,6 +151,8 @@ public sealed class RestartMemoryTests(ITestOutputHelper output) : IDisposable
         Eventually.Until(() => _lab.Holder("192.168.10.50") == "net0", TimeSpan.FromSeconds(2), ".50 back on net0", _lab.Describe);
         Eventually.Until(() => Remembered("net0") is { Offline: false }, TimeSpan.FromSeconds(2), "net0 online in the state file", _lab.Describe);
     }
+
+    private static string Tail(string log) => log.Length > 6000 ? log[^6000..] : log;
 
     public void Dispose() => _lab.Dispose();
 }
