@@ -84,6 +84,7 @@ public sealed partial class IpmpEngine
     private void AddMember(string name, GroupRuntime group, InterfaceConfig? cfg)
     {
         var ifp = new InterfaceRuntime(name, group, cfg, Now) { Addresses = KernelAddresses(name) };
+        foreach (var pi in ifp.Instances) pi.LateReplies = _options.LateReplies;
         _interfaces[name] = ifp;
         group.Members.Insert(0, ifp);
         group.Touch();
@@ -111,6 +112,9 @@ public sealed partial class IpmpEngine
         ifp.CreatedAt = Now;
         ifp.Identifier = ProbePacket.MakeIdentifier(_options.RunId, link.Index);
         ifp.Failed = false;
+        // The probe instances are created now (illumos mpd_tables.c, phyint_inst_create): their quiet period
+        // starts here and nowhere else (not on online, link-up or a new test address).
+        foreach (var pi in ifp.Instances) pi.QuietUntil = Now + _options.QuietPeriod;
         if (!ifp.Group.IsAnonymous) Emit(new PrepareMember(ifp.Name));
         RefreshTestAddresses(ifp);
         ifp.TestAddressCheckAt = ifp.CanProbe ? null : Now + _options.TestAddressGrace;
