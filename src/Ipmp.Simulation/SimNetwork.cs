@@ -143,6 +143,14 @@ public sealed class SimNetwork(SimClock clock, SimScheduler scheduler, Random ra
         Events.Enqueue(new AddressObserved(new AddressInfo(name, ll)));
     }
 
+    /// <summary>An administrator changes a NIC (its MAC, its flags): the kernel reports the link again.</summary>
+    public void ChangeLink(string name, Action<SimNic> change)
+    {
+        var nic = _nics[name];
+        change(nic);
+        if (nic.Present) Events.Enqueue(new LinkObserved(nic.ToLinkInfo()));
+    }
+
     /// <summary>An administrator deletes an address behind the daemon's back.</summary>
     public void DeleteAddressBehindBack(string nic, IpPrefix address)
     {

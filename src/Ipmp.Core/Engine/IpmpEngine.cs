@@ -44,6 +44,11 @@ public sealed partial class IpmpEngine
     private readonly Dictionary<string, int> _configOrder = new(StringComparer.Ordinal);
     private readonly List<InterfaceRuntime> _timerScratch = [];
     private readonly List<Probing.ProbeRecord> _lostScratch = [];
+    private readonly List<(string Home, bool V6, string? Target)> _missingMoves = [];
+    /// <summary>What was last logged about a missing interface's addresses, per family ("" = couldn't move).</summary>
+    private readonly Dictionary<(string Home, bool V6), string> _missingReported = [];
+    /// <summary>Links refused as members of their configured named group, with the reason last logged.</summary>
+    private readonly Dictionary<string, string> _refused = new(StringComparer.Ordinal);
     private bool _busy;
 
     /// <param name="port">When given, each call's commands are also delivered to it, in order, after the
