@@ -15,6 +15,10 @@ public sealed class SimHost(string name, PhysicalAddress mac, SimPort port, para
     /// <summary>Extra random delay, uniform in [0, Jitter].</summary>
     public TimeSpan Jitter { get; set; }
     public double LossRate { get; set; }
+    /// <summary>A fraction of replies is held back further, uniform in [0, <see cref="SpikeDelay"/>]
+    /// (a queue that fills now and then).</summary>
+    public double SpikeRate { get; set; }
+    public TimeSpan SpikeDelay { get; set; }
     public bool AnswersEcho { get; set; } = true;
     public bool AnswersMulticastEcho { get; set; } = true;
     public bool Up { get; set; } = true;

@@ -143,6 +143,14 @@ public sealed class SimNetwork(SimClock clock, SimScheduler scheduler, Random ra
         Events.Enqueue(new AddressObserved(new AddressInfo(name, ll)));
     }
 
+    /// <summary>An administrator changes a NIC (its MAC, its flags): the kernel reports the link again.</summary>
+    public void ChangeLink(string name, Action<SimNic> change)
+    {
+        var nic = _nics[name];
+        change(nic);
+        if (nic.Present) Events.Enqueue(new LinkObserved(nic.ToLinkInfo()));
+    }
+
     /// <summary>An administrator deletes an address behind the daemon's back.</summary>
     public void DeleteAddressBehindBack(string nic, IpPrefix address)
     {
@@ -176,7 +184,7 @@ public sealed class SimNetwork(SimClock clock, SimScheduler scheduler, Random ra
                 Announce(an.Interface, an.Address);
                 break;
             case SendProbe p:
-                DeliverProbe(p);
+                SendProbe(p);
                 break;
         }
     }
@@ -186,6 +194,29 @@ public sealed class SimNetwork(SimClock clock, SimScheduler scheduler, Random ra
         var nic = _nics[nicName];
         if (!nic.Works) return;
         foreach (var h in _hosts.Where(h => h.Works)) h.NeighbourCache[address] = nic.Mac;
+    }
+
+    /// <summary>How long after the engine's round a probe actually leaves (a busy daemon); the network reports
+    /// the departure time with <see cref="ProbeSent"/>, as the daemon's executor does.</summary>
+    public TimeSpan SendDelay { get; set; }
+
+    /// <summary>Added to every reply's receive stamp: a negative value models a receive stamp taken on another
+    /// clock path than the send time, so that a very fast reply appears to arrive before its probe left.</summary>
+    public TimeSpan ReceiveStampOffset { get; set; }
+
+    private void SendProbe(SendProbe p)
+    {
+        if (SendDelay <= TimeSpan.Zero)
+        {
+            Events.Enqueue(new ProbeSent(new ProbeRef(p.Interface, p.Source, p.Sequence), Clock.Now));
+            DeliverProbe(p);
+            return;
+        }
+        Scheduler.At(Clock.Now + SendDelay, () =>
+        {
+            Events.Enqueue(new ProbeSent(new ProbeRef(p.Interface, p.Source, p.Sequence), Clock.Now));
+            DeliverProbe(p);
+        });
     }
 
     private void DeliverProbe(SendProbe p)
@@ -218,6 +249,7 @@ public sealed class SimNetwork(SimClock clock, SimScheduler scheduler, Random ra
                 continue;
             }
             var delay = host.Rtt + (host.Jitter > TimeSpan.Zero ? host.Jitter * random.NextDouble() : TimeSpan.Zero);
+            if (host.SpikeRate > 0 && random.NextDouble() < host.SpikeRate) delay += host.SpikeDelay * random.NextDouble();
             var reply = ProbePacket.MakeEchoReply(p.Icmp.Span, isV6);
             var nicName = p.Interface;
             Scheduler.At(Clock.Now + delay, () =>
@@ -228,7 +260,7 @@ public sealed class SimNetwork(SimClock clock, SimScheduler scheduler, Random ra
                     ProbesDropped++;
                     return;
                 }
-                Events.Enqueue(new ProbeReplyReceived(nicName, from, reply, Clock.Now));
+                Events.Enqueue(new ProbeReplyReceived(nicName, from, reply, Clock.Now + ReceiveStampOffset));
             });
         }
     }

@@ -19,6 +19,14 @@ public sealed class SimNic(string name, int index, PhysicalAddress mac, SimPort 
     /// <summary>Frames leave and arrive.</summary>
     public bool Works => Present && AdminUp && Port.Passes;
 
+    public bool Multicast { get; set; } = true;
+    public bool Loopback { get; set; }
+    public bool PointToPoint { get; set; }
+    public bool NoArp { get; set; }
+    /// <summary>ARPHRD_* media type.</summary>
+    public ushort LinkType { get; set; } = LinkTypes.Ether;
+
     public LinkInfo ToLinkInfo() => new(Name, Index, Mac, AdminUp,
-        !ReportsCarrier ? LinkState.Unknown : AdminUp && Port.Carrier ? LinkState.Up : LinkState.Down);
+        !ReportsCarrier ? LinkState.Unknown : AdminUp && Port.Carrier ? LinkState.Up : LinkState.Down,
+        Multicast, Loopback, PointToPoint, NoArp, LinkType);
 }

@@ -83,6 +83,8 @@ public sealed partial class IpmpEngine
             .OrderBy(ConfigOrder)
             .Select(m => new FailoverPlanner.Member(m.Name, m.Active, m.Standby)).ToList();
         var memberNames = group.Members.Where(m => m.Present).Select(m => m.Name).ToHashSet();
+        // Links configured in this group but refused as members (MembershipRules) never keep a data address.
+        var cleanUp = memberNames.Concat(RefusedLinksOf(group)).ToList();
 
         // Adoption: an address we have not placed yet but the kernel already has (a restart, even after
         // kill -9 in the middle of a move) stays where it is; duplicates are cleaned up below.
@@ -101,10 +103,15 @@ public sealed partial class IpmpEngine
             Settings.Failback);
 
         var outboundChanged = false;
+        _missingMoves.Clear();
         foreach (var a in group.Addresses)
         {
             var target = plan[a.Prefix];
             var old = a.BoundTo;
+            // Never placed, and its home is configured but not there: the Solaris "missing interface" case.
+            if (old is null && a.Home is { } missing && missing != target &&
+                _interfaces.TryGetValue(missing, out var missingIf) && !missingIf.Present)
+                _missingMoves.Add((missing, a.Prefix.IsV6, target));
             if (target is null)
             {
                 // Nowhere to go (group failure or nothing present): stay put.
@@ -121,7 +128,7 @@ public sealed partial class IpmpEngine
             var rebound = targetActive && !a.Bound;
             a.Bound = targetActive;
             // Break: remove every other copy within the group.
-            foreach (var n in memberNames)
+            foreach (var n in cleanUp)
                 if (n != target && KernelAddresses(n).Contains(a.Prefix)) RemoveKernelAddress(n, a.Prefix);
             if (!needAdd && old == target)
             {
@@ -138,12 +145,12 @@ public sealed partial class IpmpEngine
                     : MessageCatalog.AddressMoved(a.Prefix.ToString(), old, target));
                 Changed("address-moved", group, _interfaces.GetValueOrDefault(target), $"{a.Prefix} {old} -> {target}");
             }
-            else if (a.Home is { } home && home != target && !_interfaces.GetValueOrDefault(home)?.Present == true)
+            else if (a.Home is { } home && home != target && _interfaces.GetValueOrDefault(home) is { Present: false })
             {
-                Log(MessageCatalog.InterfaceMissing(home, target));
                 Changed("address-moved", group, _interfaces.GetValueOrDefault(target), $"{a.Prefix} (missing {home}) -> {target}");
             }
         }
+        ReportMissingInterfaces();
 
         var active = group.Members.Where(m => m.Active).Select(m => m.Name).ToList();
         if (outboundChanged || !active.SequenceEqual(group.LastOutbound))
@@ -151,5 +158,27 @@ public sealed partial class IpmpEngine
             group.LastOutbound = active;
             Emit(new SetOutboundMembers(group.Name, [.. active]));
         }
+    }
+
+    /// <summary>Logs, once per interface, family and outcome, where the data addresses of configured but
+    /// missing interfaces went (the Solaris boot message, per family).</summary>
+    private void ReportMissingInterfaces()
+    {
+        if (_missingMoves.Count == 0) return;
+        foreach (var v6 in new[] { false, true })
+        {
+            var moves = new List<(string Interface, string? MovedTo)>();
+            foreach (var g in _missingMoves.Where(m => m.V6 == v6).GroupBy(m => m.Home, StringComparer.Ordinal))
+            {
+                var targets = g.Select(m => m.Target).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+                var outcome = targets.Count == 0 ? null : string.Join(", ", targets);
+                var key = (g.Key, v6);
+                if (_missingReported.TryGetValue(key, out var reported) && reported == (outcome ?? "")) continue;
+                _missingReported[key] = outcome ?? "";
+                moves.Add((g.Key, outcome));
+            }
+            if (moves.Count > 0) Log(MessageCatalog.InterfacesMissing(v6, moves));
+        }
+        _missingMoves.Clear();
     }
 }

@@ -38,14 +38,8 @@ public sealed partial class IpmpEngine
         if (others < minRedundancy)
             return new AdminResult(IpmpError.MinRedundancy, "no other functioning interfaces are in its IPMP group");
 
-        ifp.Offline = true;
-        ifp.Inactive = false;
-        ifp.State = PiState.Offline;
-        StopProbing(ifp);
-        foreach (var pi in ifp.Instances) pi.History.Clear();
-        group.Touch();
-        Changed("interface-offline", group, ifp, "");
-        RefreshGroupState(group);
+        TakeOffline(ifp);
+        ReleaseTwin(ifp, ifp.Link?.Mac);
         return AdminResult.Success;
     }
 
@@ -53,24 +47,6 @@ public sealed partial class IpmpEngine
     {
         if (!_interfaces.TryGetValue(ifName, out var ifp) || !ifp.Present)
             return new AdminResult(IpmpError.UnknownInterface, "not a physical interface or not in an IPMP group");
-        if (!ifp.Offline || ifp.State != PiState.Offline)
-            return new AdminResult(IpmpError.InvalidArgument, $"interface {ifName} is not offline");
-        ifp.Offline = false;
-        Changed("interface-online", ifp.Group, ifp, "");
-        ifp.TestAddressCheckAt = ifp.CanProbe ? null : Now + _options.TestAddressGrace;
-        if (ifp.Failed)
-        {
-            ifp.State = PiState.Failed;
-            StartProbing(ifp);
-            // A NIC without probing has only its link to go by: nothing else would ever re-check it (illumos
-            // does at its 20 s rescans), so check now. A probing NIC repairs by its probes as usual.
-            CheckRepair(ifp);
-            RefreshGroupState(ifp.Group);
-            return AdminResult.Success;
-        }
-        TransitionToRunning(ifp, RunningReason.Online);
-        if (!ifp.LinkUp) LinkWentDown(ifp);
-        else StartProbing(ifp);
-        return AdminResult.Success;
+        return UndoOffline(ifp);
     }
 }

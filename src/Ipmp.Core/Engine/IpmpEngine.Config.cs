@@ -51,8 +51,11 @@ public sealed partial class IpmpEngine
             if (!_interfaces.ContainsKey(cfg.Name) && DesiredGroup(cfg.Name, cfg) is { } g)
                 AddMember(cfg.Name, g, cfg);
         foreach (var link in _links.Values)
-            if (!_interfaces.ContainsKey(link.Name) && DesiredGroup(link.Name, null) is { } g)
-                AddMember(link.Name, g, null);
+            if (!_interfaces.ContainsKey(link.Name) && DesiredGroup(link.Name, config.FindInterface(link.Name)) is { } g)
+                AddMember(link.Name, g, config.FindInterface(link.Name));
+        // Refusals concern named-group members only.
+        foreach (var name in _refused.Keys.Where(n => config.FindInterface(n) is not { InNamedGroup: true }).ToList())
+            _refused.Remove(name);
 
         RebuildDataAddresses();
         foreach (var g in AllGroups) g.Dirty = true;
@@ -72,7 +75,11 @@ public sealed partial class IpmpEngine
     /// interface is tracked, or none (untracked).</summary>
     private GroupRuntime? DesiredGroup(string name, InterfaceConfig? cfg)
     {
-        if (cfg is { InNamedGroup: true }) return _groups.First(g => g.Name == cfg.Group);
+        if (cfg is { InNamedGroup: true })
+        {
+            var named = _groups.First(g => g.Name == cfg.Group);
+            return _links.TryGetValue(name, out var known) && Refused(known, named) ? null : named;
+        }
         if (Config.Settings.TrackInterfacesOnlyWithGroups) return null;
         if (_links.TryGetValue(name, out var link) && !Trackable(link)) return null;
         return _anonymous;
@@ -84,6 +91,7 @@ public sealed partial class IpmpEngine
     private void AddMember(string name, GroupRuntime group, InterfaceConfig? cfg)
     {
         var ifp = new InterfaceRuntime(name, group, cfg, Now) { Addresses = KernelAddresses(name), MemoryChanges = _memoryChanges };
+        foreach (var pi in ifp.Instances) pi.LateReplies = _options.LateReplies;
         _interfaces[name] = ifp;
         group.Members.Insert(0, ifp);
         group.Touch();
@@ -96,6 +104,7 @@ public sealed partial class IpmpEngine
         var group = ifp.Group;
         StopProbing(ifp);
         group.Members.Remove(ifp);
+        ReleaseTwin(ifp, ifp.Link?.Mac);
         _interfaces.Remove(ifp.Name);
         _memoryChanges.Value++;
         if (group.V4Nominee == ifp) group.V4Nominee = null;
@@ -113,13 +122,34 @@ public sealed partial class IpmpEngine
         ifp.Identifier = ProbePacket.MakeIdentifier(_options.RunId, link.Index);
         ifp.Failed = false;
         var memory = Recall(ifp, link);   // from before a restart (IpmpEngine.Memory.cs)
+        // The probe instances are created now (illumos mpd_tables.c, phyint_inst_create): their quiet period
+        // starts here and nowhere else (not on online, link-up or a new test address).
+        foreach (var pi in ifp.Instances) pi.QuietUntil = Now + _options.QuietPeriod;
+        _missingReported.Remove((ifp.Name, false));
+        _missingReported.Remove((ifp.Name, true));
         if (!ifp.Group.IsAnonymous) Emit(new PrepareMember(ifp.Name));
         RefreshTestAddresses(ifp);
         ifp.TestAddressCheckAt = ifp.CanProbe ? null : Now + _options.TestAddressGrace;
+        var twin = HwAddrTwin(ifp, link.Mac, onlineOnly: true);
+        if (ifp.HwAddrDup && twin is null)
+        {
+            // Offline as a duplicate when it went away, unique now that it is back.
+            Log(Logging.MessageCatalog.HwAddrUnique(ifp.Name, ifp.Group.Name));
+            ifp.HwAddrDup = false;
+            ifp.Offline = false;
+        }
         if (memory is not null && ResumeRemembered(ifp, memory)) return;
         if (ifp.Offline)
         {
             ifp.State = PiState.Offline;
+            return;
+        }
+        if (twin is not null)
+        {
+            // Every member must have its own MAC (illumos mpd_tables.c, phyint_inst_init_from_k): the newcomer
+            // goes offline, with minimum redundancy 0, until its address is unique.
+            ifp.HwAddrDup = true;
+            TakeOffline(ifp);
             return;
         }
         TransitionToRunning(ifp, RunningReason.Initial);
@@ -132,6 +162,7 @@ public sealed partial class IpmpEngine
     /// <summary>The interface left the kernel: its addresses are gone with it; fail it over.</summary>
     private void Detach(InterfaceRuntime ifp)
     {
+        var mac = ifp.Link?.Mac;
         StopProbing(ifp);
         foreach (var pi in ifp.Instances)
         {
@@ -145,6 +176,7 @@ public sealed partial class IpmpEngine
         ifp.Group.Touch();
         Log(Logging.MessageCatalog.InterfaceRemoved("inet", ifp.Name));
         Changed("interface-removed", ifp.Group, ifp, "");
+        ReleaseTwin(ifp, mac);
         RefreshGroupState(ifp.Group);
     }
 

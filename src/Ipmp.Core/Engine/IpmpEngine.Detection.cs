@@ -22,6 +22,7 @@ public sealed partial class IpmpEngine
         TimeSpan? firstFailure = null;
         if (!linkDown)
         {
+            JudgeOverdue(ifp);
             // 1. Per-target check on each family whose newest resolved probe was lost.
             var suspect = false;
             var families = ifp.Instances.Where(p => p.CanProbe && p.HasTargets).ToList();
@@ -117,6 +118,7 @@ public sealed partial class IpmpEngine
         bool repaired;
         if (ifp.CanProbe && ifp.HasTargets)
         {
+            JudgeOverdue(ifp);
             repaired = ifp.Instances.Any(pi =>
             {
                 if (!pi.CanProbe || pi.History.NewestResolved() < 0) return false;

@@ -42,6 +42,12 @@ public sealed partial class IpmpEngine
             if (DesiredGroup(link.Name, Config.FindInterface(link.Name)) is { } g) AddMember(link.Name, g, Config.FindInterface(link.Name));
             return;
         }
+        if (Refused(link, ifp.Group))
+        {
+            // It is (or became) something a group cannot use, NOARP set say: it leaves; its data addresses move.
+            RemoveMember(ifp);
+            return;
+        }
         if (!ifp.Present)
         {
             Attach(ifp, link);
@@ -57,7 +63,11 @@ public sealed partial class IpmpEngine
         var wasUp = ifp.LinkUp;
         var macChanged = previous is not null && !previous.Mac.Equals(link.Mac);
         ifp.Link = link;
-        if (macChanged) ifp.Group.Touch();
+        if (macChanged)
+        {
+            ifp.Group.Touch();
+            OnMacChanged(ifp, previous!.Mac);
+        }
         if (wasUp && !ifp.LinkUp) LinkWentDown(ifp);
         else if (!wasUp && ifp.LinkUp) LinkCameUp(ifp);
     }

@@ -41,7 +41,9 @@ public sealed partial class IpmpEngine
         foreach (var g in _groups)
             foreach (var m in g.Members)
                 if (m.Link is { } link)
-                    list.Add(new RememberedInterface(m.Name, g.Name, link.Index, m.Failed ? m.FailedBy : null, m.Offline, m.Inactive));
+                    // Offline for a duplicate MAC is not the operator's offline: the restarted daemon finds the
+                    // duplicate again itself, and must not keep the NIC out once its MAC is unique.
+                    list.Add(new RememberedInterface(m.Name, g.Name, link.Index, m.Failed ? m.FailedBy : null, m.Offline && !m.HwAddrDup, m.Inactive));
         list.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return new RememberedState([.. list]);
     }

@@ -12,6 +12,8 @@ public sealed partial class IpmpEngine
     private static readonly IPAddress AllHostsV4 = IPAddress.Parse("224.0.0.1");
     private static readonly IPAddress AllNodesV6 = IPAddress.Parse("ff02::1");
 
+    /// <summary>(Re)starts the send schedules (attach, link up, online, a new test address). It never starts a
+    /// quiet period: that belongs to the instance's creation only (see <see cref="Attach"/>).</summary>
     private void StartProbing(InterfaceRuntime ifp)
     {
         if (!ifp.Present || !ifp.LinkUp || ifp.State == PiState.Offline) return;
@@ -19,7 +21,6 @@ public sealed partial class IpmpEngine
         {
             if (!pi.CanProbe || pi.NextSendAt is not null) continue;
             pi.StartSchedule(Now, ifp.Group.ConfiguredInterval, _random);
-            pi.QuietUntil = Now + _options.QuietPeriod;
         }
     }
 
@@ -50,58 +51,20 @@ public sealed partial class IpmpEngine
                 }
             }
             if (!ifp.Present || !ifp.LinkUp || ifp.State == PiState.Offline) continue;
-
-            var lost = false;
             foreach (var pi in ifp.Instances)
-            {
-                if (!pi.CanProbe) continue;
-                lost |= ResolveLosses(ifp, pi, now);
-                if (pi.NextSendAt is { } due && due <= now) SendRound(ifp, pi, now);
-            }
-            if (lost) AfterLoss(ifp);
+                if (pi.CanProbe && pi.NextSendAt is { } due && due <= now && _interfaces.ContainsKey(ifp.Name))
+                    Slot(ifp, pi, now);
         }
     }
 
-    /// <summary>Declares lost what has waited past start + CRTT; at most one probe stays outstanding
-    /// besides the newest (illumos looks only at the last two).</summary>
-    private bool ResolveLosses(InterfaceRuntime ifp, ProbeInstance pi, TimeSpan now)
-    {
-        var any = false;
-        for (var i = 0; i < Math.Min(2, pi.History.Count); i++)
-        {
-            ref var r = ref pi.History.Recent(i);
-            if (r.Status != ProbeRecordStatus.Unacked) continue;
-            var crtt = r.Target!.Rtt.Crtt;
-            var deadline = r.Start + (crtt > TimeSpan.Zero ? crtt : ifp.Group.ProbeInterval);
-            if (i == 0 && deadline >= now) continue;
-            MarkLost(ifp, pi, ref r, now);
-            any = true;
-        }
-        return any;
-    }
-
-    private void MarkLost(InterfaceRuntime ifp, ProbeInstance pi, ref ProbeRecord r, TimeSpan now)
-    {
-        r.Status = ProbeRecordStatus.Lost;
-        r.LostAt = now;
-        pi.Lost++;
-        Counters.ProbesLost++;
-        if (_observer.WantsProbes)
-            _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Lost, r.Start, r.Sent, null, null,
-            r.Target!.Address, r.Target.Rtt.Average, r.Target.Rtt.Deviation));
-    }
-
-    private void AfterLoss(InterfaceRuntime ifp)
-    {
-        if (ifp.State != PiState.Running) return;
-        // Quiet period: ride out spanning-tree learning (it ends at the first acked probe, see OnUnicastReply).
-        if (ifp.Instances.Any(pi => pi.CanProbe && pi.HasTargets && Now < pi.QuietUntil)) return;
-        EvaluateFailure(ifp, linkDown: false);
-    }
-
-    /// <summary>One probe slot: a failure probe (or an RTT probe while the FDT is raised), plus multicast
-    /// discovery while the instance has fewer than two targets.</summary>
-    private void SendRound(InterfaceRuntime ifp, ProbeInstance pi, TimeSpan now)
+    /// <summary>
+    /// One probe slot of one instance (illumos mpd_probe.c, phyint_inst_timer): an RTT-only probe while the
+    /// FDT is raised and this is not a failure-detection slot; otherwise the two newest probes are judged
+    /// (<see cref="ProbeInstance.JudgeAtSlot"/>), then failure (running, outside the quiet period, newest
+    /// resolved probe lost) or repair (failed, newest resolved probe acked) is checked, and only then the next
+    /// failure probe leaves, plus multicast discovery while the instance has fewer than two targets.
+    /// </summary>
+    private void Slot(InterfaceRuntime ifp, ProbeInstance pi, TimeSpan now)
     {
         var group = ifp.Group;
         var missed = pi.ScheduleNext(now, group.ConfiguredInterval, _random);
@@ -125,14 +88,31 @@ public sealed partial class IpmpEngine
             return;
         }
 
+        ReportLosses(ifp, pi, pi.JudgeAtSlot(now, group.ProbeInterval, _lostScratch));
+        var newest = pi.History.NewestResolved();
+        var newestStatus = newest < 0 ? ProbeRecordStatus.Unused : pi.History.Recent(newest).Status;
+        if (ifp.State == PiState.Running && newestStatus == ProbeRecordStatus.Lost)
+        {
+            // Spanning-tree quiet period of a freshly created instance: its losses do not count yet.
+            if (now >= pi.QuietUntil) EvaluateFailure(ifp, linkDown: false);
+        }
+        else if (ifp.State == PiState.Failed && newestStatus == ProbeRecordStatus.Acked)
+        {
+            CheckRepair(ifp);
+        }
+        if (!_interfaces.ContainsKey(ifp.Name) || !pi.CanProbe) return;
+
+        // A group failure may have flushed the host targets: look for new ones.
+        if (!pi.HasTargets)
+        {
+            SendMulticast(ifp, pi, now);
+            return;
+        }
+        if (!pi.ActiveTargets.Any()) pi.ReactivateAfterLoss(now);
         var target = pi.NextTarget(now);
         if (target is null) return;
-        // The probe before the previous one can no longer be valid.
-        if (pi.History.Count >= 2 && pi.History.Recent(1).Status == ProbeRecordStatus.Unacked)
-            MarkLost(ifp, pi, ref pi.History.Recent(1), now);
         var seq = pi.History.NextSequence;
-        ref var r = ref pi.History.Add(target, now, now);
-        pi.Sent++;
+        ref var r = ref pi.Send(target, now);
         Counters.ProbesSent++;
         if (_observer.WantsProbes)
             _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Sent, now, now, null, null, target.Address,
@@ -141,6 +121,31 @@ public sealed partial class IpmpEngine
 
         // With a single host target, keep looking for more.
         if (pi.Targets.Count == 1 && pi.Targets[0].Kind == TargetKind.Host) SendMulticast(ifp, pi, now);
+    }
+
+    /// <summary>Counts and reports the probes <see cref="ProbeInstance"/> just declared lost (in _lostScratch).</summary>
+    private void ReportLosses(InterfaceRuntime ifp, ProbeInstance pi, int count)
+    {
+        if (count == 0)
+        {
+            _lostScratch.Clear();
+            return;
+        }
+        Counters.ProbesLost += count;
+        Counters.ProbesDeclaredLost += count;
+        if (_observer.WantsProbes)
+            foreach (var r in _lostScratch)
+                _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Lost, r.Start, r.Sent, null, null,
+                    r.Target!.Address, r.Target.Rtt.Average, r.Target.Rtt.Deviation));
+        _lostScratch.Clear();
+    }
+
+    /// <summary>A decision is about to read the history between slots: overdue probes count as lost
+    /// (illumos probe_fail_info, probe_success_info).</summary>
+    private void JudgeOverdue(InterfaceRuntime ifp)
+    {
+        foreach (var pi in ifp.Instances)
+            if (pi.CanProbe) ReportLosses(ifp, pi, pi.JudgeOverdue(Now, ifp.Group.ProbeInterval, _lostScratch));
     }
 
     private void SendMulticast(InterfaceRuntime ifp, ProbeInstance pi, TimeSpan now) =>
@@ -153,14 +158,13 @@ public sealed partial class IpmpEngine
     }
 
     /// <summary>The executor reports when the probe really left: a daemon descheduled between the round
-    /// start and the send must not read that delay as network RTT (and raise the FDT).</summary>
+    /// start and the send must not read that delay as network RTT (and raise the FDT), and the probe's
+    /// deadline counts from here.</summary>
     private void OnProbeSent(ProbeSent e)
     {
         if (!_interfaces.TryGetValue(e.Probe.Interface, out var ifp)) return;
         var pi = e.Probe.Source.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? ifp.V6 : ifp.V4;
-        if (!pi.History.TryFind(e.Probe.Sequence, out var age)) return;
-        ref var r = ref pi.History.Recent(age);
-        if (r.Status == ProbeRecordStatus.Unacked && e.SentAt >= r.Start) r.Sent = e.SentAt;
+        pi.ReportSent(e.Probe.Sequence, e.SentAt);
     }
 
     private void OnProbeReply(ProbeReplyReceived e)
@@ -207,60 +211,45 @@ public sealed partial class IpmpEngine
         TimeSpan received, TimeSpan now)
     {
         var snxt = pi.History.NextSequence;
-        if (!pi.History.TryFind(packet.Sequence, out var age))
+        var reply = pi.Acknowledge(packet.Sequence, source, received, now);
+        switch (reply.Verdict)
         {
-            Counters.ProbeRepliesIgnored++;
-            Log(MessageCatalog.OutOfWindowProbe(packet.Sequence, snxt, ifp.Name, source.ToString()));
-            return;
-        }
-        ref var r = ref pi.History.Recent(age);
-        if (!r.Target!.Address.Equals(source))
-        {
-            Counters.ProbeRepliesIgnored++;
-            Log(MessageCatalog.FakeProbeReply((int)r.Status, packet.Sequence, snxt, ifp.Name, source.ToString()));
-            return;
-        }
-        if (r.Status == ProbeRecordStatus.Acked)
-        {
-            Counters.ProbeRepliesIgnored++;
-            Log(MessageCatalog.DuplicateProbeReply((int)r.Status, packet.Sequence, snxt, ifp.Name, source.ToString()));
-            return;
-        }
-        var target = r.Target;
-        var sampleNs = (received - r.Sent).Ticks * 100;
-        // Late means late on the wire: a reply the kernel had received before we declared the probe lost
-        // was delayed by our own scheduling (a busy machine), not by the network, and counts.
-        var late = r.Status == ProbeRecordStatus.Lost && !(r.LostAt is { } lostAt && received <= lostAt);
-        if (!late)
-        {
-            // A late reply does not rewrite history (illumos turns LOST into ACKED, section 9): a decision
-            // taken on a loss stays justified. Its RTT still teaches the estimator how slow the path is.
-            if (r.Status == ProbeRecordStatus.Lost)
-            {
-                pi.Lost--;
+            case ProbeReplyVerdict.OutOfWindow:
+                Counters.ProbeRepliesIgnored++;
+                Log(MessageCatalog.OutOfWindowProbe(packet.Sequence, snxt, ifp.Name, source.ToString()));
+                return;
+            case ProbeReplyVerdict.Fake:
+                Counters.ProbeRepliesIgnored++;
+                Log(MessageCatalog.FakeProbeReply((int)reply.Status, packet.Sequence, snxt, ifp.Name, source.ToString()));
+                return;
+            case ProbeReplyVerdict.Duplicate:
+                Counters.ProbeRepliesIgnored++;
+                Log(MessageCatalog.DuplicateProbeReply((int)reply.Status, packet.Sequence, snxt, ifp.Name, source.ToString()));
+                return;
+            case ProbeReplyVerdict.LateIgnored:
+                Counters.LateReplies++;
+                Counters.ProbeRepliesIgnored++;
+                break;
+            case ProbeReplyVerdict.LateAcked:
+                Counters.LateReplies++;
                 Counters.ProbesLost--;
-            }
-            r.Status = ProbeRecordStatus.Acked;
-            r.AckReceived = received;
-            r.AckProcessed = now;
-            pi.Acked++;
-            Counters.ProbesAcked++;
-            if (pi.QuietUntil > now) pi.QuietUntil = now;   // the path works: the quiet period is over
+                Counters.ProbesAcked++;
+                break;
+            default:
+                Counters.ProbesAcked++;
+                break;
         }
-        else
-        {
-            Counters.ProbeRepliesIgnored++;
-        }
+        ref var r = ref pi.History.Recent(reply.Age);
+        var target = r.Target!;
+        // Only the highest sequence acked from a target teaches the estimator (illumos highest_ack_tg).
         var olderSample = target.LastAckedSequence is { } last && (short)(packet.Sequence - last) < 0;
-        if (!late) target.LastAckedSequence = packet.Sequence;
-        if (!olderSample) TakeRttSample(ifp, pi, target, sampleNs);
-        if (!late)
-        {
-            if (_observer.WantsProbes)
-                _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Acked, r.Start, r.Sent, received, now,
-                target.Address, target.Rtt.Average, target.Rtt.Deviation));
-            if (ifp.Failed) CheckRepair(ifp);
-        }
+        if (reply.Counts && !olderSample) target.LastAckedSequence = packet.Sequence;
+        if (!olderSample) TakeRttSample(ifp, pi, target, reply.SampleNs);
+        if (!reply.Counts) return;
+        if (_observer.WantsProbes)
+            _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Acked, r.Start, r.Sent, received, now,
+            target.Address, target.Rtt.Average, target.Rtt.Deviation));
+        if (ifp.Failed) CheckRepair(ifp);
     }
 
     private void OnRttReply(InterfaceRuntime ifp, ProbeInstance pi, IPAddress source, ProbePacket packet, TimeSpan received)
@@ -268,9 +257,11 @@ public sealed partial class IpmpEngine
         var target = pi.FindTarget(source);
         var start = TimeSpan.FromTicks((long)(packet.Timestamp / 100));
         if (target is null || ifp.State != PiState.Running || ifp.Group.State == GroupState.Failed) return;
-        var sampleNs = (received - start).Ticks * 100;
-        // RTT probes only ever lower the estimate (their timestamp is the only proof of when they left).
-        if (sampleNs < 0 || target.Rtt.CrttAfter(sampleNs) >= target.Rtt.Crtt) return;
+        // Clamped like a unicast sample (see ProbeInstance.RttSampleNs); counted from the round start, the
+        // only time the packet carries, so never shorter than the truth.
+        var sampleNs = Math.Max(0, (received - start).Ticks * 100);
+        // RTT probes only ever lower the estimate (illumos pi_set_crtt with is_probe_uni false).
+        if (target.Rtt.CrttAfter(sampleNs) >= target.Rtt.Crtt) return;
         target.Rtt.Add(sampleNs);
         MaybeLowerFdt(ifp, pi, target);
     }

@@ -43,6 +43,12 @@ public sealed partial class IpmpEngine
     private bool _synchronised;
     private readonly Dictionary<string, int> _configOrder = new(StringComparer.Ordinal);
     private readonly List<InterfaceRuntime> _timerScratch = [];
+    private readonly List<Probing.ProbeRecord> _lostScratch = [];
+    private readonly List<(string Home, bool V6, string? Target)> _missingMoves = [];
+    /// <summary>What was last logged about a missing interface's addresses, per family ("" = couldn't move).</summary>
+    private readonly Dictionary<(string Home, bool V6), string> _missingReported = [];
+    /// <summary>Links refused as members of their configured named group, with the reason last logged.</summary>
+    private readonly Dictionary<string, string> _refused = new(StringComparer.Ordinal);
     private bool _busy;
 
     /// <param name="port">When given, each call's commands are also delivered to it, in order, after the
@@ -118,13 +124,9 @@ public sealed partial class IpmpEngine
             {
                 Consider(ifp.FlapRecheckAt);
                 Consider(ifp.TestAddressCheckAt);
+                // Only send slots: a probe is judged at its instance's next slot, never at its own deadline.
                 foreach (var pi in ifp.Instances)
-                {
-                    if (!pi.CanProbe) continue;
-                    Consider(pi.NextSendAt);
-                    // Wake one tick after the deadline: a probe is lost once start + CRTT < now.
-                    if (pi.LossDeadline(ifp.Group.ProbeInterval) is { } d) Consider(d + TimeSpan.FromTicks(1));
-                }
+                    if (pi.CanProbe) Consider(pi.NextSendAt);
             }
             return next;
         }

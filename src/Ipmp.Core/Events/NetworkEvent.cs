@@ -14,6 +14,9 @@ public abstract record NetworkEvent;
 /// <param name="AdminUp">IFF_UP.</param>
 /// <param name="Link">Carrier: up/down, or unknown when the driver does not report it.</param>
 /// <param name="Multicast">IFF_MULTICAST; interfaces without it are never tracked (as in illumos).</param>
+/// <param name="NoArp">IFF_NOARP: the link resolves no neighbours, so an address cannot move to it.</param>
+/// <param name="LinkType">The media type, ifi_type (an ARPHRD_* value: <see cref="LinkTypes"/>); all members
+/// of a group must share it.</param>
 public sealed record LinkInfo(
     string Name,
     int Index,
@@ -22,7 +25,38 @@ public sealed record LinkInfo(
     LinkState Link,
     bool Multicast = true,
     bool Loopback = false,
-    bool PointToPoint = false);
+    bool PointToPoint = false,
+    bool NoArp = false,
+    ushort LinkType = LinkTypes.Ether);
+
+/// <summary>The ARPHRD_* media types of linux/if_arp.h that a port is likely to meet.</summary>
+public static class LinkTypes
+{
+    public const ushort Ether = 1;
+    public const ushort Infiniband = 32;
+    public const ushort Ppp = 512;
+    public const ushort Tunnel = 768;
+    public const ushort Tunnel6 = 769;
+    public const ushort Loopback = 772;
+    public const ushort Sit = 776;
+    public const ushort IpGre = 778;
+    public const ushort None = 65534;
+
+    /// <summary>"Ethernet (ARPHRD 1)": how a refusal names the media type.</summary>
+    public static string Describe(ushort type) => type switch
+    {
+        Ether => "Ethernet",
+        Infiniband => "InfiniBand",
+        Ppp => "PPP",
+        Tunnel => "IPIP tunnel",
+        Tunnel6 => "IPv6-in-IPv6 tunnel",
+        Loopback => "loopback",
+        Sit => "SIT tunnel",
+        IpGre => "GRE tunnel",
+        None => "no link layer",
+        _ => "media type",
+    } + $" (ARPHRD {type})";
+}
 
 /// <summary>An address present on a link.</summary>
 public sealed record AddressInfo(string Interface, IpPrefix Address, bool Deprecated = false);

@@ -20,6 +20,7 @@ public enum MessageId
     HwAddrUnique,
     InterfaceRemoved,
     InterfaceMissing,
+    InterfaceRefused,
     OutOfWindowProbe,
     FakeProbeReply,
     DuplicateProbeReply,
@@ -87,9 +88,22 @@ public static class MessageCatalog
     public static LogMessage InterfaceRemoved(string family, string ifName) =>
         I(MessageId.InterfaceRemoved, $"{family} {ifName} has been removed from kernel");
 
-    /// <summary>The Solaris boot-time text for data addresses of an interface that is not there.</summary>
-    public static LogMessage InterfaceMissing(string ifName, string movedTo) =>
-        E(MessageId.InterfaceMissing, $"moving addresses from missing interface: {ifName} (moved to {movedTo})");
+    /// <summary>
+    /// The Solaris boot-time text for data addresses configured on interfaces that are not there, one message
+    /// per address family: "moving addresses from missing IPv4 interfaces: hme0 (moved to hme1)", or with
+    /// "(couldn't move; no alternative interface)" when no member can take them.
+    /// </summary>
+    /// <param name="moves">Each missing interface with where its addresses went (null: nowhere).</param>
+    public static LogMessage InterfacesMissing(bool v6, IEnumerable<(string Interface, string? MovedTo)> moves) =>
+        E(MessageId.InterfaceMissing, $"moving addresses from missing {(v6 ? "IPv6" : "IPv4")} interfaces: " +
+            string.Join(" ", moves.Select(m => m.MovedTo is { } to
+                ? $"{m.Interface} (moved to {to})"
+                : $"{m.Interface} (couldn't move; no alternative interface)")));
+
+    /// <summary>A link that cannot be a member of a named group (see MembershipRules); not illumos text:
+    /// there the kernel refuses the ifconfig group command.</summary>
+    public static LogMessage InterfaceRefused(string ifName, string group, string reason) =>
+        E(MessageId.InterfaceRefused, $"IP interface {ifName} cannot be in group {group}: {reason}; it is not used");
 
     public static LogMessage OutOfWindowProbe(int seq, int snxt, string ifName, string from) =>
         I(MessageId.OutOfWindowProbe, Fmt($"out of window probe seq {seq} snxt {snxt} on {ifName} from {from}"));

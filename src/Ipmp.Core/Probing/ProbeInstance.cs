@@ -7,14 +7,15 @@ namespace Ipmp.Core.Probing;
 
 /// <summary>
 /// The IPv4 or IPv6 half of one interface's probing (illumos phyint_instance): its test address, targets,
-/// probe history and send schedule. Decisions that need both families or the group live in the engine.
+/// send schedule, and the state machine of its probes (UNACKED → ACKED or LOST, see <see cref="Send"/>,
+/// <see cref="ReportSent"/>, <see cref="JudgeAtSlot"/>, <see cref="JudgeOverdue"/>, <see cref="Acknowledge"/>).
+/// Decisions that need both families or the group (failure, repair, FDT) live in the engine.
 /// </summary>
 public sealed class ProbeInstance(AddressFamily family)
 {
     public const int MaxActiveTargets = 5;
     public const int MinActiveTargetsAfterLoss = 3;
     public static readonly TimeSpan RecoveryTime = TimeSpan.FromSeconds(60);
-    public static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(40);
 
     public AddressFamily Family { get; } = family;
     public bool IsV6 => Family == AddressFamily.InterNetworkV6;
@@ -30,7 +31,13 @@ public sealed class ProbeInstance(AddressFamily family)
 
     public TimeSpan? NextSendAt { get; private set; }
     private TimeSpan _base;
+
+    /// <summary>Lost probes do not count towards a failure before this time (illumos pii_fd_hrtime): set
+    /// when the instance is created, ended by the first answered probe.</summary>
     public TimeSpan QuietUntil { get; set; }
+
+    /// <summary>What a reply that comes after its probe was declared lost does (illumos: it counts).</summary>
+    public LateReplyRule LateReplies { get; set; } = LateReplyRule.CountsAsAck;
 
     /// <summary>Slots sent since the FDT was raised; every n-th slot carries a failure probe, the others RTT probes.</summary>
     public long SlotCounter { get; set; }
@@ -163,14 +170,156 @@ public sealed class ProbeInstance(AddressFamily family)
         foreach (var t in Targets) t.Rtt.Reset();
     }
 
-    /// <summary>The deadline of the newest unacked probe: start + CRTT of its target (the probe interval
-    /// when the target has no estimate yet).</summary>
-    public TimeSpan? LossDeadline(TimeSpan interval)
+    // ---- the probe state machine ----
+
+    /// <summary>A failure-detection probe leaves now to <paramref name="target"/>: a new UNACKED record.
+    /// Until the executor reports otherwise (<see cref="ReportSent"/>) it counts as sent at the round start.</summary>
+    public ref ProbeRecord Send(ProbeTarget target, TimeSpan start)
     {
-        if (History.Count == 0) return null;
-        ref var r = ref History.Recent(0);
-        if (r.Status != ProbeRecordStatus.Unacked) return null;
-        var crtt = r.Target!.Rtt.Crtt;
-        return r.Start + (crtt > TimeSpan.Zero ? crtt : interval);
+        Sent++;
+        return ref History.Add(target, start, start);
     }
+
+    /// <summary>The executor reports when the probe actually left (ProbeSent): the deadline and the RTT
+    /// sample count from here, on the same clock as the reply's receive stamp. Never before the round start.</summary>
+    public bool ReportSent(ushort sequence, TimeSpan sentAt)
+    {
+        if (!History.TryFind(sequence, out var age)) return false;
+        ref var r = ref History.Recent(age);
+        if (r.Status != ProbeRecordStatus.Unacked) return false;
+        r.Sent = sentAt > r.Start ? sentAt : r.Start;
+        return true;
+    }
+
+    /// <summary>When an unanswered probe is overdue: its send time + its target's CRTT, or + the group's probe
+    /// interval while the target has no estimate (illumos mpd_probe.c, phyint_inst_timer: "the crtt could be
+    /// zero ... use the group's probe interval, which is a worst case estimate").</summary>
+    public static TimeSpan Deadline(in ProbeRecord r, TimeSpan probeInterval) =>
+        r.Sent + (r.Target!.Rtt.HasSample ? r.Target.Rtt.Crtt : probeInterval);
+
+    /// <summary>
+    /// The loss rule, run only at this instance's own failure-detection slot, just before it sends its next
+    /// probe (illumos mpd_probe.c, phyint_inst_timer): of the two newest probes, an UNACKED one past its
+    /// <see cref="Deadline"/> is LOST (lost at its deadline); the older of the two is LOST in any case, since
+    /// at most one probe may be outstanding once the next one leaves. Nothing else marks a probe lost early:
+    /// a reply that comes after the deadline but before this slot is an answer.
+    /// </summary>
+    /// <param name="lost">Receives the records newly marked lost (for events), if given.</param>
+    /// <returns>How many probes were newly marked lost.</returns>
+    public int JudgeAtSlot(TimeSpan now, TimeSpan probeInterval, List<ProbeRecord>? lost = null)
+    {
+        var n = 0;
+        for (var i = 0; i < Math.Min(2, History.Count); i++)
+        {
+            ref var r = ref History.Recent(i);
+            if (r.Status != ProbeRecordStatus.Unacked) continue;
+            var deadline = Deadline(r, probeInterval);
+            if (deadline < now) MarkLost(ref r, deadline, lost);
+            else if (i == 1) MarkLost(ref r, now, lost);
+            else continue;
+            n++;
+        }
+        return n;
+    }
+
+    /// <summary>
+    /// What a failure or repair decision sees when it reads this instance's history between slots (illumos
+    /// mpd_probe.c, probe_fail_info and probe_success_info): an UNACKED probe past its deadline counts as LOST.
+    /// Unlike <see cref="JudgeAtSlot"/> nothing is forced.
+    /// </summary>
+    public int JudgeOverdue(TimeSpan now, TimeSpan probeInterval, List<ProbeRecord>? lost = null)
+    {
+        var n = 0;
+        for (var i = 0; i < Math.Min(2, History.Count); i++)
+        {
+            ref var r = ref History.Recent(i);
+            if (r.Status != ProbeRecordStatus.Unacked) continue;
+            var deadline = Deadline(r, probeInterval);
+            if (deadline >= now) continue;
+            MarkLost(ref r, deadline, lost);
+            n++;
+        }
+        return n;
+    }
+
+    private void MarkLost(ref ProbeRecord r, TimeSpan at, List<ProbeRecord>? lost)
+    {
+        r.Status = ProbeRecordStatus.Lost;
+        r.LostAt = at;
+        Lost++;
+        lost?.Add(r);
+    }
+
+    /// <summary>
+    /// A unicast echo reply with this sequence number came from <paramref name="source"/>; the kernel received
+    /// it at <paramref name="received"/> (illumos mpd_probe.c, incoming_echo_reply). Out of window, from
+    /// another source than the probed target, or a duplicate: not an answer. A reply to a LOST probe turns it
+    /// ACKED, as illumos does, unless <see cref="LateReplies"/> says otherwise; a reply the kernel received
+    /// before the probe's deadline always counts (only the daemon was late reading it).
+    /// </summary>
+    public ProbeReply Acknowledge(ushort sequence, IPAddress source, TimeSpan received, TimeSpan now)
+    {
+        if (!History.TryFind(sequence, out var age))
+        {
+            Unknown++;
+            return new ProbeReply(ProbeReplyVerdict.OutOfWindow, -1, ProbeRecordStatus.Unused, 0);
+        }
+        ref var r = ref History.Recent(age);
+        if (!r.Target!.Address.Equals(source))
+        {
+            Unknown++;
+            return new ProbeReply(ProbeReplyVerdict.Fake, age, r.Status, 0);
+        }
+        if (r.Status == ProbeRecordStatus.Acked)
+        {
+            Unknown++;
+            return new ProbeReply(ProbeReplyVerdict.Duplicate, age, r.Status, 0);
+        }
+        var sample = RttSampleNs(r, received);
+        var verdict = ProbeReplyVerdict.Acked;
+        if (r.Status == ProbeRecordStatus.Lost)
+        {
+            var inTime = r.LostAt is { } lostAt && received <= lostAt;
+            if (!inTime && LateReplies == LateReplyRule.StaysLost)
+                return new ProbeReply(ProbeReplyVerdict.LateIgnored, age, r.Status, sample);
+            Lost--;
+            verdict = ProbeReplyVerdict.LateAcked;
+        }
+        r.Status = ProbeRecordStatus.Acked;
+        r.AckReceived = received;
+        r.AckProcessed = now;
+        Acked++;
+        if (QuietUntil > now) QuietUntil = now;   // the path works: the quiet period is over
+        return new ProbeReply(verdict, age, ProbeRecordStatus.Acked, sample);
+    }
+
+    /// <summary>
+    /// The RTT sample of a reply: kernel receive stamp minus send time, in ns. A negative difference is
+    /// clamped to 0, not dropped. It happens when the send time was taken on a different clock path than
+    /// the receive stamp (seen on veth: the reply stamped ~0.1 ms "before" the send): the true RTT is then
+    /// below what the two clocks can resolve, and 0 is the nearest possible value. Dropping such samples
+    /// would keep exactly the fast ones out of the estimator, so it would learn only from slow replies and
+    /// its CRTT (and the FDT raised from it) would drift upwards.
+    /// </summary>
+    public static long RttSampleNs(in ProbeRecord r, TimeSpan received) => Math.Max(0, (received - r.Sent).Ticks * 100);
+}
+
+/// <summary>What a reply to a LOST probe does (illumos mpd_probe.c, incoming_echo_reply: it is ACKED).</summary>
+public enum LateReplyRule
+{
+    /// <summary>illumos: a late reply turns LOST into ACKED.</summary>
+    CountsAsAck,
+
+    /// <summary>A probe once declared lost stays lost (its RTT is still sampled).</summary>
+    StaysLost,
+}
+
+public enum ProbeReplyVerdict { Acked, LateAcked, LateIgnored, OutOfWindow, Fake, Duplicate }
+
+/// <summary>The outcome of <see cref="ProbeInstance.Acknowledge"/>: the verdict, the record's age in the history
+/// (-1 when out of window), its status (before, for the rejections), and the RTT sample in ns.</summary>
+public readonly record struct ProbeReply(ProbeReplyVerdict Verdict, int Age, ProbeRecordStatus Status, long SampleNs)
+{
+    public bool Counts => Verdict is ProbeReplyVerdict.Acked or ProbeReplyVerdict.LateAcked;
+    public bool HasSample => Verdict is ProbeReplyVerdict.Acked or ProbeReplyVerdict.LateAcked or ProbeReplyVerdict.LateIgnored;
 }

@@ -1,9 +1,12 @@
 namespace Ipmp.Core.Probing;
 
 /// <summary>
-/// Jacobson/Karels round-trip estimation per target, kept as illumos keeps it: the average scaled by 8
-/// (<c>sa</c>) and the mean deviation scaled by 4 (<c>sv</c>), in nanoseconds. The conservative RTT
-/// (average + 4 × mean deviation) decides when an unanswered probe counts as lost.
+/// Jacobson/Karels round-trip estimation per target, kept as illumos keeps it (mpd_probe.c, compute_crtt):
+/// the average scaled by 8 (<c>sa</c>) and the mean deviation scaled by 4 (<c>sv</c>), in nanoseconds. The
+/// conservative RTT (average + 4 × mean deviation) decides when an unanswered probe counts as lost.
+/// Unlike illumos (pi_set_crtt keeps CRTT in whole milliseconds, so 1.9 ms is 1 ms and anything under 1 ms
+/// is 0, which its callers read as "no estimate" and replace by the whole probe interval), CRTT keeps the
+/// estimator's precision down to the TimeSpan tick (100 ns): on a LAN the RTT is well under a millisecond.
 /// </summary>
 public sealed class RttEstimator
 {
@@ -21,8 +24,9 @@ public sealed class RttEstimator
     /// <summary>sv/4: the mean deviation.</summary>
     public TimeSpan? Deviation => _sv > 0 ? TimeSpan.FromTicks(_sv / 4 / 100) : null;
 
-    /// <summary>Conservative RTT = sa/8 + sv, truncated to whole milliseconds; zero without samples.</summary>
-    public TimeSpan Crtt => _sa < 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(CrttNs(_sa, _sv) / 1_000_000);
+    /// <summary>Conservative RTT = sa/8 + sv, to the tick (100 ns); zero without samples (see
+    /// <see cref="HasSample"/>: a zero CRTT with a sample is a real, very fast estimate).</summary>
+    public TimeSpan Crtt => _sa < 0 ? TimeSpan.Zero : Ticks(CrttNs(_sa, _sv));
 
     private static long CrttNs(long sa, long sv) => sa / 8 + sv;
 
@@ -35,8 +39,10 @@ public sealed class RttEstimator
     public TimeSpan CrttAfter(long sampleNs)
     {
         var (sa, sv) = Next(_sa, _sv, sampleNs);
-        return TimeSpan.FromMilliseconds(CrttNs(sa, sv) / 1_000_000);
+        return Ticks(CrttNs(sa, sv));
     }
+
+    private static TimeSpan Ticks(long ns) => TimeSpan.FromTicks(ns / 100);
 
     private static (long Sa, long Sv) Next(long sa, long sv, long m)
     {

@@ -27,6 +27,7 @@ internal sealed class MemberInterfaceBuilder(InterfaceFiles files, DiagnosticBag
     public InterfaceConfig Build()
     {
         var group = GroupNameResolver.Resolve(files, diagnostics);
+        RefuseLoopback(group);
         foreach (var file in files.Files)
             foreach (var address in file.Addresses)
                 Classify(file, address, group);
@@ -35,6 +36,20 @@ internal sealed class MemberInterfaceBuilder(InterfaceFiles files, DiagnosticBag
         var standby = ResolveStandby(group);
         return new InterfaceConfig(files.Interface, group, standby, [.. _data], test, _probeV6);
     }
+
+    /// <summary>The one link kind a file name tells: Linux names its loopback interface "lo" in every network
+    /// namespace. Loopback (like point-to-point, non-multicast and NOARP links, which only the daemon can see
+    /// and refuses at run time) can never be in an IPMP group.</summary>
+    private void RefuseLoopback(string? group)
+    {
+        if (string.IsNullOrEmpty(group) || files.Interface != LoopbackName) return;
+        var (_, file, line) = files.NamedGroups.First();
+        diagnostics.Error(file.DisplayName, line,
+            $"{LoopbackName} is the loopback interface, which cannot be in an IPMP group (group '{group}'): loopback, " +
+            "point-to-point, non-multicast and NOARP interfaces are refused; remove 'group' or this file");
+    }
+
+    public const string LoopbackName = "lo";
 
     private void Classify(HostnameFile file, ConfiguredAddress address, string? group)
     {

@@ -20,7 +20,7 @@ public static class KernelTranslation
             : l.IsLowerUp ? LinkState.Up
             : LinkState.Down;
         return new CoreEvents.LinkInfo(l.Name, l.Index, l.HardwareAddress ?? PhysicalAddress.None, l.IsUp, state,
-            l.IsMulticast, l.IsLoopback, l.IsPointToPoint);
+            l.IsMulticast, l.IsLoopback, l.IsPointToPoint, (l.Flags & Nl.InterfaceFlags.NoArp) != 0, l.LinkType);
     }
 
     /// <summary>Tentative (DAD running) and DAD-failed addresses cannot be used yet: they are left out and

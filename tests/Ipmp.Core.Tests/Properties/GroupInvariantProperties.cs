@@ -21,7 +21,8 @@ namespace Ipmp.Core.Tests.Properties;
 /// (and when every member probes, it is a group failure).
 ///
 /// The engine gets time to see each change: link events and offline at once, a probe failure within one
-/// FDT (after the 40 s quiet period if the NIC's probing has just (re)started and not had an answer yet), a
+/// FDT (after the 40 s quiet period if the NIC has just appeared and not had an answer yet; online,
+/// link-up and a new test address start none), a
 /// repair within 2 × FDT (after the flap-damping minute for a link-only NIC that came up 3 times in a minute).
 /// Until then the member is "unsettled" and the settled invariants wait.
 ///
@@ -274,6 +275,11 @@ public class GroupInvariantProperties
             // a member still on its way to a repair rediscovers targets and starts its 10 answered probes
             // again once the loss of another member is detected.
             if (_t.Router) return;
+            // A member that works again finds host targets and hands them to every member (illumos 3.5): one
+            // that had none (flushed by a group failure, say) and whose path is dead can only now fail.
+            if (Enumerable.Range(0, _n).Any(k => !before[k] && Usable(k)))
+                for (var k = 0; k < _n; k++)
+                    if (Probing(k) && Present(k) && !_offline[k] && !Usable(k)) Expect(k, FailBound(k) + _interval * 3);
             for (var k = 0; k < _n; k++)
             {
                 if (!before[k] || Usable(k)) continue;
@@ -304,7 +310,6 @@ public class GroupInvariantProperties
                     _linkUps[i][0] = _linkUps[i][1];
                     _linkUps[i][1] = Now;
                     if (_offline[i]) break;
-                    RestartQuiet(i);
                     if (Probing(i)) Expect(i, Usable(i) ? RepairBound() : FailBound(i));
                     else if (older is { } o && Now - o < FlapWindow) Expect(i, o + FlapWindow + _slack);
                     break;
@@ -325,8 +330,8 @@ public class GroupInvariantProperties
                 case Kind.Plug:
                     if (nic.Present) break;
                     net.Plug(name);
+                    RestartQuiet(i);        // a new instance, even while offline: online later starts none
                     if (_offline[i]) break;
-                    RestartQuiet(i);
                     Expect(i, Usable(i) ? Now + _interval * 3 + _slack : FailBound(i));
                     break;
                 case Kind.Offline:
@@ -343,7 +348,6 @@ public class GroupInvariantProperties
                     _trace[^1] += $" -> {r.Error}";
                     if (!r.Ok) break;
                     _offline[i] = false;
-                    RestartQuiet(i);
                     Expect(i, Usable(i) ? RepairBound() : FailBound(i));
                     StepInvariants();
                     break;
@@ -377,7 +381,6 @@ public class GroupInvariantProperties
                     if (!Probing(i) || !nic.Present) break;
                     net.DeleteAddressBehindBack(name, IpPrefix.Parse($"192.168.10.{10 + i}/24"));
                     if (_offline[i]) break;
-                    RestartQuiet(i);
                     Expect(i, Usable(i) ? RepairBound() : FailBound(i));
                     break;
                 case Kind.Wait:

@@ -90,7 +90,8 @@ public class ReconfigurationTests
         sim.RunFor(Fdt);
         Assert.Equal("net2", sim.Holder("192.168.10.50"));      // the standby covers for the missing NIC
         Assert.True(sim.ClientReaches("192.168.10.50"));
-        Assert.Contains(sim.Log, l => l.Message.Id == MessageId.InterfaceMissing && l.Message.Text.Contains("net0"));
+        Assert.Equal("moving addresses from missing IPv4 interfaces: net0 (moved to net2)",
+            Assert.Single(sim.Log, l => l.Message.Id == MessageId.InterfaceMissing).Message.Text);
         Assert.DoesNotContain(sim.Snapshot().Interfaces, i => i.Name == "net0");
 
         sim.Do(n => n.Plug("net0"));

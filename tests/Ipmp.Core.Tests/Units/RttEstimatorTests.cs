@@ -34,23 +34,29 @@ public class RttEstimatorTests
         var r = new RttEstimator();
         r.Add(10 * Ms);   // sa = 80, sv = 20
         r.Add(20 * Ms);   // err = 20 - 10 = 10; sa = 90; sv = 20 + 10 - 5 = 25  → CRTT = 11.25 + 25
-        Assert.Equal(TimeSpan.FromMilliseconds(36), r.Crtt);
+        Assert.Equal(TimeSpan.FromMilliseconds(36.25), r.Crtt);
         Assert.Equal(TimeSpan.FromMilliseconds(11.25), r.Average);
         Assert.Equal(TimeSpan.FromMilliseconds(6.25), r.Deviation);
         r.Add(2 * Ms);    // err = 2 - 11.25 = -9.25; sa = 80.75; sv = 25 + 9.25 - 6.25 = 28 → CRTT = 10.09375 + 28
-        Assert.Equal(TimeSpan.FromMilliseconds(38), r.Crtt);
+        Assert.Equal(TimeSpan.FromMilliseconds(38.0937), r.Crtt);     // to the 100 ns tick
     }
 
+    /// <summary>illumos keeps CRTT in whole ms (1.9 ms → 1 ms, 0.9 ms → 0, which reads as "no estimate");
+    /// here it keeps the tick (100 ns), so a sub-millisecond LAN keeps a real estimate.</summary>
     [Fact]
-    public void Crtt_is_truncated_to_whole_milliseconds()
+    public void Crtt_keeps_sub_millisecond_precision()
     {
         var r = new RttEstimator();
-        r.Add(1_900_000);     // 3 × 1.9 ms = 5.7 ms
-        Assert.Equal(TimeSpan.FromMilliseconds(5), r.Crtt);
+        r.Add(1_900_000);     // 3 × 1.9 ms
+        Assert.Equal(TimeSpan.FromMilliseconds(5.7), r.Crtt);
         var fast = new RttEstimator();
-        fast.Add(300_000);    // 0.9 ms → 0
-        Assert.Equal(TimeSpan.Zero, fast.Crtt);
+        fast.Add(300_000);    // 3 × 0.3 ms
+        Assert.Equal(TimeSpan.FromMilliseconds(0.9), fast.Crtt);
         Assert.True(fast.HasSample);
+        var zero = new RttEstimator();
+        zero.Add(0);          // a clamped sample: a real estimate of "faster than the clocks can tell"
+        Assert.True(zero.HasSample);
+        Assert.Equal(TimeSpan.Zero, zero.Crtt);
     }
 
     [Fact]
@@ -58,7 +64,7 @@ public class RttEstimatorTests
     {
         var r = new RttEstimator();
         r.Add(10 * Ms);
-        Assert.Equal(TimeSpan.FromMilliseconds(36), r.CrttAfter(20 * Ms));
+        Assert.Equal(TimeSpan.FromMilliseconds(36.25), r.CrttAfter(20 * Ms));
         Assert.Equal(TimeSpan.FromMilliseconds(30), r.Crtt);
         Assert.Equal(TimeSpan.FromMilliseconds(12), new RttEstimator().CrttAfter(4 * Ms));
     }
