@@ -11,7 +11,7 @@ public sealed record BenchPlan(
     TimeSpan SimMeasureLarge,
     TimeSpan SimMeasureFast)
 {
-    public static BenchPlan Full { get; } = new(false, 50, 20, TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(60), 30,
+    public static BenchPlan Full { get; } = new(false, 50, 50, TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(60), 30,
         TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
 
     public static BenchPlan QuickPlan { get; } = new(true, 12, 6, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(15), 10,
