@@ -15,8 +15,10 @@ public sealed class BenchDaemon : IDisposable
     public BenchDaemon(NamespaceLab lab, string? aotBinary = null)
     {
         string[] program = aotBinary is null ? ["dotnet", NamespaceLab.IpmpDll] : [aotBinary];
+        // As the installed unit runs it (SCHED_RR 1 for the event loop); IPMP_BENCH_REALTIME=0 measures without.
+        var rt = Environment.GetEnvironmentVariable("IPMP_BENCH_REALTIME") ?? "1";
         _process = new NsProcess(lab.HostNs, lab.LogPath,
-            [.. program, "daemon", "--config-dir", lab.ConfigDir, "--socket", lab.SocketPath]);
+            [.. program, "daemon", "--config-dir", lab.ConfigDir, "--socket", lab.SocketPath, "--realtime-priority", rt]);
         var sw = Stopwatch.StartNew();
         while (!lab.Log.Contains("ipmp daemon running") && !_process.HasExited)
         {

@@ -28,7 +28,12 @@ internal static class DaemonCommand
             Description = "Milliseconds between those announcements",
             DefaultValueFactory = _ => 200,
         };
-        var command = new Command("daemon", "Run the IPMP daemon in the foreground (logs to stderr)") { dir, socket, stateFile, count, interval };
+        var realtime = new Option<int>("--realtime-priority")
+        {
+            Description = "SCHED_RR priority (1-99) for the event loop, so that a failover never waits for a busy CPU; 0: off",
+            DefaultValueFactory = _ => 0,
+        };
+        var command = new Command("daemon", "Run the IPMP daemon in the foreground (logs to stderr)") { dir, socket, stateFile, count, interval, realtime };
         command.SetAction(async (parse, ct) =>
         {
             if (Environment.UserName != "root" && Environment.GetEnvironmentVariable("USER") != "root" && !IsRoot())
@@ -41,6 +46,7 @@ internal static class DaemonCommand
                 ConfigDirectory = parse.GetValue(dir)!,
                 SocketPath = parse.GetValue(socket),
                 StateFilePath = parse.GetValue(stateFile),
+                RealtimePriority = Math.Clamp(parse.GetValue(realtime), 0, 99),
                 Announcements = new Host.Kernel.AnnouncementSettings(
                     Math.Clamp(parse.GetValue(count), 1, 100), TimeSpan.FromMilliseconds(Math.Clamp(parse.GetValue(interval), 1, 60_000))),
             });

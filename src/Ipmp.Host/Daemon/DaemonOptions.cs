@@ -10,6 +10,8 @@ public sealed record DaemonOptions
     /// <summary>The state file (memory across restarts); null: <c>state.json</c> beside the control socket.</summary>
     public string? StateFilePath { get; init; }
     public AnnouncementSettings Announcements { get; init; } = new();
+    /// <summary>SCHED_RR priority for the event loop's thread; 0 leaves it to ordinary scheduling.</summary>
+    public int RealtimePriority { get; init; }
     /// <summary>Crash handling; null: log at critical level and exit the process (systemd restarts it).</summary>
     public Runtime.Supervisor? Supervisor { get; init; }
 }

@@ -100,6 +100,7 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
             HeartbeatInterval = watchdog?.Interval,
             Faults = FaultInjection.FromEnvironment(),
             PrepareEngine = memory.Restore,
+            RealtimePriority = options.RealtimePriority,
             AfterTurn = memory.Observe,
         }, _logger);
         loop.Routes?.EnableLayer4Hashing();

@@ -116,6 +116,13 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
     /// <summary>The loop's body, on the thread that owns everything above; returns when stopped.</summary>
     public void Run(IpmpConfig config, IEngineObserver observer)
     {
+        if (Options.RealtimePriority is > 0 and var rt)
+        {
+            if (Ipmp.Linux.ThreadScheduling.TrySetRealtime(rt, out var error))
+                _logger.LogInformation("event loop: real-time scheduling (SCHED_RR {Priority})", rt);
+            else
+                _logger.LogWarning("event loop: cannot use real-time scheduling (SCHED_RR {Priority}): {Error}; failover may wait for a busy CPU", rt, error);
+        }
         Start(config, observer);
         while (!_stopping) Turn(-1);
     }
@@ -351,6 +358,8 @@ public sealed record DaemonLoopOptions
     public Func<IKernelLink>? Kernel { get; init; }
     public IProbeSocketFactory? ProbeSockets { get; init; }
     public ILinkActions? LinkActions { get; init; }
+    /// <summary>SCHED_RR priority of the loop's thread (0: ordinary scheduling).</summary>
+    public int RealtimePriority { get; init; }
     /// <summary>Applied to the new engine before its first event (restoring remembered state).</summary>
     public Func<IpmpEngine, IpmpEngine>? PrepareEngine { get; init; }
     /// <summary>On the loop after every turn (handing a changed state to the state writer).</summary>
