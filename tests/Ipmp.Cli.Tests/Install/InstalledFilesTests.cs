@@ -81,7 +81,7 @@ public class InstalledFilesTests(InstallFixture f) : IClassFixture<InstallFixtur
         string Value(string section, string key) => Assert.Single(unit[section], kv => kv.Key == key).Value;
 
         Assert.Equal("notify", Value("Service", "Type"));
-        Assert.Equal($"{f.Prefix}/bin/ipmp daemon --config-dir /etc/ipmp", Value("Service", "ExecStart"));
+        Assert.Equal($"{f.Prefix}/bin/ipmp daemon --config-dir /etc/ipmp --realtime-priority 1", Value("Service", "ExecStart"));
         Assert.Equal("/bin/kill -HUP $MAINPID", Value("Service", "ExecReload"));
         Assert.Equal("on-failure", Value("Service", "Restart"));
         Assert.Equal("ipmp", Value("Service", "RuntimeDirectory"));

@@ -48,7 +48,7 @@ public class InstallerBehaviourTests
         Assert.Equal("", stderr);
         Assert.Equal(0, exit);
         string unit = File.ReadAllText(dir["units/ipmpd.service"]);
-        Assert.Contains($"\nExecStart=\"{dir.Path}/with space%%/p/bin/ipmp\" daemon --config-dir \"/srv/ipmp conf\"\n", unit);
+        Assert.Contains($"\nExecStart=\"{dir.Path}/with space%%/p/bin/ipmp\" daemon --config-dir \"/srv/ipmp conf\" --realtime-priority 1\n", unit);
         Assert.False(Directory.Exists(dir["with space%/p/lib/systemd"]));
         Assert.Contains($"systemctl link {TestQuote(dir["units/ipmpd.service"])}", stdout);
         if (SystemdAnalyze.Path is not null && SystemdAnalyze.Unusable is null)
