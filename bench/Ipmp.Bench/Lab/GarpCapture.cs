@@ -33,6 +33,7 @@ public sealed class GarpCapture : IDisposable
 
     private void Loop()
     {
+        MeasuringThread.Enter();
         var buf = new byte[2048];
         while (!_stop)
         {

@@ -24,6 +24,7 @@ public sealed class KernelEvents : IDisposable
 
     private void ReadLoop()
     {
+        MeasuringThread.Enter();
         var buf = new byte[1 << 16];
         while (!_stop)
         {

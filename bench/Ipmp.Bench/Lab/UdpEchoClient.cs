@@ -39,6 +39,7 @@ public sealed class UdpEchoClient : IDisposable
 
     private void Send()
     {
+        MeasuringThread.Enter();
         var payload = new byte[32];
         var period = Stopwatch.Frequency / 1000;
         var next = Stopwatch.GetTimestamp();
@@ -62,6 +63,7 @@ public sealed class UdpEchoClient : IDisposable
 
     private void Receive()
     {
+        MeasuringThread.Enter();
         var buf = new byte[64];
         while (!_stop.IsCancellationRequested)
         {
