@@ -25,7 +25,7 @@ namespace Ipmp.Host.Metrics;
 public sealed class IpmpMetrics : IEngineObserver, IDisposable
 {
     public const string MeterName = "ipmp";
-    public static readonly TimeSpan SnapshotMaxAge = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan SnapshotMaxAge = TimeSpan.FromMilliseconds(100);
     public static readonly TimeSpan SnapshotTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>Probe RTT buckets (seconds): 100 µs (a quiet LAN) to 5 s (in.mpathd's slowest targets).</summary>
@@ -102,8 +102,9 @@ public sealed class IpmpMetrics : IEngineObserver, IDisposable
     {
         if (probe is not { State: ProbeEventState.Acked, AckReceived: { } received }) return;
         if (!_byName.TryGetValue(probe.Interface, out var c)) return;
-        var rtt = (received - probe.Sent).TotalSeconds;
-        if (rtt < 0) return;
+        // "Sent" is read after send(2) returns; on a fast link the kernel has stamped the reply before that:
+        // a round trip below what the daemon can tell apart counts as 0.
+        var rtt = Math.Max(0, (received - probe.Sent).TotalSeconds);
         _rtt.Record(rtt, new KeyValuePair<string, object?>("group", c.Group), new KeyValuePair<string, object?>("interface", c.Interface));
     }
 

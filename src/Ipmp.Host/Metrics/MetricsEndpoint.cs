@@ -95,7 +95,7 @@ public sealed class MetricsEndpoint : IDisposable
                     o.Host = _endPoint.Address.ToString();
                     o.Port = _endPoint.Port;
                     o.ScrapeEndpointPath = "/metrics";
-                    // IpmpMetrics already bounds what a scrape costs the loop (one snapshot per 250 ms).
+                    // IpmpMetrics already bounds what a scrape costs the loop (one snapshot per 100 ms).
                     o.ScrapeResponseCacheDurationMilliseconds = 0;
                     // The series are exactly the daemon's: no otel_scope_* labels, no target_info.
                     o.ScopeInfoEnabled = false;

@@ -43,7 +43,7 @@ public sealed class ExpositionTests : IDisposable
 
     private string Scrape()
     {
-        _time.Advance(TimeSpan.FromSeconds(1));   // past the snapshot's 250 ms reuse
+        _time.Advance(TimeSpan.FromSeconds(1));   // past the snapshot's 100 ms reuse
         return _http.GetStringAsync(_endpoint.Url).GetAwaiter().GetResult();
     }
 
