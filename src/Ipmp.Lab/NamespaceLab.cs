@@ -163,7 +163,8 @@ public sealed class NamespaceLab : IDisposable
     public static string IpmpDll { get; set; } = Path.Combine(AppContext.BaseDirectory, "ipmp.dll");
 
     /// <param name="environment">Extra environment variables for the daemon (e.g. IPMP_TEST_FAULT).</param>
-    public void StartDaemon(bool waitReady = true, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="arguments">Extra daemon options (e.g. --metrics-address).</param>
+    public void StartDaemon(bool waitReady = true, IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? arguments = null)
     {
         var psi = new ProcessStartInfo("ip")
         {
@@ -174,6 +175,7 @@ public sealed class NamespaceLab : IDisposable
         };
         foreach (var a in new[] { "netns", "exec", HostNs, "dotnet", IpmpDll, "daemon", "--config-dir", ConfigDir, "--socket", SocketPath })
             psi.ArgumentList.Add(a);
+        foreach (var a in arguments ?? []) psi.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var log = new StreamWriter(LogPath, append: true) { AutoFlush = true };
         _daemon = Process.Start(psi)!;

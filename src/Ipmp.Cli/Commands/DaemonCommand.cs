@@ -3,7 +3,8 @@ using Ipmp.Host.Daemon;
 
 namespace Ipmp.Cli.Commands;
 
-/// <summary><c>ipmp daemon [--config-dir DIR] [--socket PATH] [--state-file PATH]</c>: in.mpathd, in the foreground.</summary>
+/// <summary><c>ipmp daemon [--config-dir DIR] [--socket PATH] [--state-file PATH] [--metrics-address ADDR:PORT]
+/// [--notify-timeout SECONDS]</c>: in.mpathd, in the foreground.</summary>
 internal static class DaemonCommand
 {
     public static Command Create()
@@ -33,7 +34,19 @@ internal static class DaemonCommand
             Description = "SCHED_RR priority (1-99) for the event loop, so that a failover never waits for a busy CPU; 0: off",
             DefaultValueFactory = _ => 0,
         };
-        var command = new Command("daemon", "Run the IPMP daemon in the foreground (logs to stderr)") { dir, socket, stateFile, count, interval, realtime };
+        var metrics = new Option<string?>("--metrics-address")
+        {
+            Description = "Serve Prometheus metrics on http://ADDR:PORT/metrics (an IPv4 address, e.g. 127.0.0.1:9464; default: off)",
+        };
+        var notifyTimeout = new Option<double>("--notify-timeout")
+        {
+            Description = "Seconds a hook in CONFIG-DIR/notify.d may run before it is killed with its process group",
+            DefaultValueFactory = _ => 10,
+        };
+        var command = new Command("daemon", "Run the IPMP daemon in the foreground (logs to stderr)")
+        {
+            dir, socket, stateFile, count, interval, realtime, metrics, notifyTimeout,
+        };
         command.SetAction(async (parse, ct) =>
         {
             if (Environment.UserName != "root" && Environment.GetEnvironmentVariable("USER") != "root" && !IsRoot())
@@ -41,12 +54,26 @@ internal static class DaemonCommand
                 Console.Error.WriteLine("ipmp daemon: must run as root (it changes addresses and opens raw sockets)");
                 return 1;
             }
+            System.Net.IPEndPoint? metricsAt = null;
+            if (parse.GetValue(metrics) is { } address && !Host.Metrics.MetricsEndpoint.TryParse(address, out metricsAt, out var error))
+            {
+                Console.Error.WriteLine($"ipmp daemon: --metrics-address {error}");
+                return 2;
+            }
+            var timeout = parse.GetValue(notifyTimeout);
+            if (!(timeout is > 0 and <= 3600))
+            {
+                Console.Error.WriteLine("ipmp daemon: --notify-timeout must be more than 0 and at most 3600 seconds");
+                return 2;
+            }
             return await DaemonHost.RunAsync(new DaemonOptions
             {
                 ConfigDirectory = parse.GetValue(dir)!,
                 SocketPath = parse.GetValue(socket),
                 StateFilePath = parse.GetValue(stateFile),
                 RealtimePriority = Math.Clamp(parse.GetValue(realtime), 0, 99),
+                MetricsEndPoint = metricsAt,
+                NotifyTimeout = TimeSpan.FromSeconds(timeout),
                 Announcements = new Host.Kernel.AnnouncementSettings(
                     Math.Clamp(parse.GetValue(count), 1, 100), TimeSpan.FromMilliseconds(Math.Clamp(parse.GetValue(interval), 1, 60_000))),
             });

@@ -23,6 +23,9 @@ internal static class SystemdUnit
         [Service]
         Type=notify
         ExecStart={Quoting.SystemdExecWord(ipmpLauncher)} daemon --config-dir {Quoting.SystemdExecWord(configDirectory)} --realtime-priority 1
+        # Prometheus metrics on http://ADDR:PORT/metrics (off by default): replace the line above with, e.g.,
+        #ExecStart={Quoting.SystemdExecWord(ipmpLauncher)} daemon --config-dir {Quoting.SystemdExecWord(configDirectory)} --metrics-address 127.0.0.1:9464 --realtime-priority 1
+        # Hooks: executable files in {configDirectory}/notify.d run on each state change (--notify-timeout, default 10 s).
         ExecReload=/bin/kill -HUP $MAINPID
         Restart=on-failure
         RestartSec=2s

@@ -114,6 +114,9 @@ public static class ConfigDirectory
         return HostnameFileName.IsHostnameFile(name) ? FileKind.Hostname : FileKind.Other;
     }
 
+    /// <summary>A dot file or a backup copy by its name (also skipped in <c>notify.d</c>).</summary>
+    internal static bool IsHiddenOrBackup(string name) => Classify(name) is FileKind.Hidden or FileKind.Backup;
+
     private static void NoteSkipped(FileKind kind, string file, DiagnosticBag diagnostics)
     {
         switch (kind)

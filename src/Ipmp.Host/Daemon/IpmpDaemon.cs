@@ -5,6 +5,8 @@ using Ipmp.Core.Model;
 using Ipmp.Host.Configuration;
 using Ipmp.Host.Control;
 using Ipmp.Host.Kernel;
+using Ipmp.Host.Metrics;
+using Ipmp.Host.Notify;
 using Ipmp.Host.Runtime;
 using Ipmp.Host.State;
 using Microsoft.Extensions.Logging;
@@ -90,6 +92,15 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         // Memory across restarts (State/DaemonMemory.cs): read before the engine exists, restored into it
         // before its first event, written off the loop when it changes.
         using var memory = DaemonMemory.Open(options.StateFilePath ?? StateFile.DefaultPath(socketPath), _logger);
+        // Notify hooks (Notify/): the loop only appends to a list, and hands it over after each turn.
+        var notify = new NotifyRunner(new NotifyOptions
+        {
+            Directory = options.NotifyDirectory ?? Path.Combine(options.ConfigDirectory, "notify.d"),
+            Timeout = options.NotifyTimeout,
+            Environment = new Dictionary<string, string> { ["IPMP_SOCKET"] = Path.GetFullPath(socketPath) },
+        }, loggers.CreateLogger("ipmpd"));
+        Metrics = options.MetricsEndPoint is null ? null : new IpmpMetrics(() => MetricsSnapshot());
+        using var metrics = Metrics;
         using var loop = _loop = new DaemonLoop(new DaemonLoopOptions
         {
             Random = new Random(),
@@ -101,12 +112,18 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
             Faults = FaultInjection.FromEnvironment(),
             PrepareEngine = memory.Restore,
             RealtimePriority = options.RealtimePriority,
-            AfterTurn = memory.Observe,
+            AfterTurn = engine =>
+            {
+                memory.Observe(engine);
+                notify.Flush();
+            },
         }, _logger);
         loop.Routes?.EnableLayer4Hashing();
 
         using var control = StartControlServer(socketPath);
         if (control is null) return 1;
+        using var endpoint = StartMetricsEndpoint();
+        if (Metrics is not null && endpoint is null) return 1;
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
         {
             ctx.Cancel = true;
@@ -117,8 +134,13 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         });
 
         var config = _config;
-        var loopThread = supervisor.StartThread("event loop", () => loop.Run(config, Observer));
+        IEngineObserver observer = Metrics is null ? new FanOutObserver(Observer, notify) : new FanOutObserver(Observer, Metrics, notify);
+        var loopThread = supervisor.StartThread("event loop", () => loop.Run(config, observer));
         var workerThread = loop.Routes is { } routes ? supervisor.StartThread("route worker", routes.Run) : Task.CompletedTask;
+        // Off the loop, each owned by the supervisor: the metrics endpoint's keeper and the notify workers.
+        var others = new List<(string Name, Task Task)>();
+        if (endpoint is not null) others.Add(("metrics endpoint", supervisor.StartThread("metrics endpoint", endpoint.Run)));
+        others.AddRange(notify.Start(supervisor).Select((t, i) => ($"notify worker {i}", t)));
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var stopRegistration = ct.Register(() => stopped.TrySetResult());
         try
@@ -126,11 +148,12 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
             if (await Task.WhenAny(loop.Ready, loopThread, stopped.Task) != loop.Ready) return ExitCode(supervisor);
             _ready.TrySetResult();
             _logger.LogInformation("ipmp daemon running: {Groups} group(s), config {Dir}", _config.Groups.Length, options.ConfigDirectory);
-            var ended = await Task.WhenAny(loopThread, workerThread, stopped.Task);
+            var ended = await Task.WhenAny([loopThread, workerThread, stopped.Task, .. others.Select(o => o.Task)]);
             if (ended != stopped.Task)
             {
                 // A thread that returns on its own without being stopped is a bug as much as one that throws.
-                if (!supervisor.Crashed) supervisor.Crash(ended == loopThread ? "event loop" : "route worker", new InvalidOperationException("ended without being stopped"));
+                var name = ended == loopThread ? "event loop" : ended == workerThread ? "route worker" : others.First(o => o.Task == ended).Name;
+                if (!supervisor.Crashed) supervisor.Crash(name, new InvalidOperationException("ended without being stopped"));
                 return ExitCode(supervisor);
             }
         }
@@ -138,11 +161,48 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         {
             loop.Stop();
             loop.Routes?.Stop();
+            endpoint?.Stop();
+            notify.Stop();   // a hook running now finishes (within its timeout); queued events are not run
             // Let the turn in progress finish (a move half done is worse than a slow stop).
             await Task.WhenAny(Task.WhenAll(loopThread, workerThread), Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
         }
         _logger.LogInformation("ipmp daemon stopped; data addresses stay where they are");
         return 0;
+    }
+
+    /// <summary>Prometheus metrics (<c>--metrics-address</c>); null when off.</summary>
+    public IpmpMetrics? Metrics { get; private set; }
+
+    /// <summary>For a scrape, off the loop: a snapshot taken on the loop, or null if it does not answer in time.</summary>
+    private MetricsView? MetricsSnapshot()
+    {
+        if (_loop is not { } loop) return null;
+        var task = loop.InvokeAsync(MetricsView.Capture);
+        try
+        {
+            return task.Wait(IpmpMetrics.SnapshotTimeout) ? task.Result : null;
+        }
+        catch (AggregateException)
+        {
+            return null;   // the loop is stopping or its inbox is full
+        }
+    }
+
+    /// <summary>The metrics endpoint when asked for; null (and logged) when its address cannot be had.</summary>
+    private MetricsEndpoint? StartMetricsEndpoint()
+    {
+        if (Metrics is null || options.MetricsEndPoint is not { } at) return null;
+        try
+        {
+            var endpoint = MetricsEndpoint.Start(at, Metrics, _logger);
+            _logger.LogInformation("metrics on {Url}", endpoint.Url);
+            return endpoint;
+        }
+        catch (MetricsEndpointException e)
+        {
+            _logger.LogCritical("{Error}", e.Message);
+            return null;
+        }
     }
 
     private static int ExitCode(Supervisor supervisor) => supervisor.Crashed ? Supervisor.CrashExitCode : 0;
