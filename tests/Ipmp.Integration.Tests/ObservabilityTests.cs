@@ -99,9 +99,10 @@ public sealed class ObservabilityTests(ITestOutputHelper output) : IDisposable
         Hook("10-record", $"echo \"$(date +%s.%N) $IPMP_EVENT $IPMP_GROUP $IPMP_INTERFACE $IPMP_DETAIL\" >> {events}");
         Hook("20-sleep", $"echo $$ >> {sleepers}; exec sleep 30");
         _lab.PlugCable("net0");
-        Eventually.Until(() => _lab.Holder("192.168.10.50") == "net0", TimeSpan.FromSeconds(3), ".50 back on net0", _lab.Describe);
-        Eventually.Until(() => File.Exists(sleepers), TimeSpan.FromSeconds(2), "the sleeping hook to be asleep", _lab.Describe);
-        Eventually.Until(() => Recorded().Any(l => l.Contains(" interface-repaired ipmp0 net0")), TimeSpan.FromSeconds(2),
+        // A probing NIC repairs after 10 answered probes (about 1.4 x FDT); a busy CI machine adds to that.
+        Eventually.Until(() => _lab.Holder("192.168.10.50") == "net0", TimeSpan.FromSeconds(6), ".50 back on net0", _lab.Describe);
+        Eventually.Until(() => File.Exists(sleepers), TimeSpan.FromSeconds(5), "the sleeping hook to be asleep", _lab.Describe);
+        Eventually.Until(() => Recorded().Any(l => l.Contains(" interface-repaired ipmp0 net0")), TimeSpan.FromSeconds(5),
             "the repair recorded", _lab.Describe);
 
         // Again, with a hook asleep (and its queue of events behind it).
