@@ -16,14 +16,14 @@ internal sealed class IpmpStatRenderer
     private readonly int _rows;
 
     /// <param name="resolver">
-    /// Names for addresses without -n; defaults to getnameinfo(NI_NOFQDN), in parallel and within a total of
-    /// about a second (<see cref="TimedHostNameResolver"/>): what has no name by then is shown as a number.
+    /// Names for addresses without -n; defaults to getnameinfo(NI_NOFQDN), in parallel and within about a second
+    /// of the process's start (<see cref="TimedHostNameResolver"/>): what has no name by then is shown as a number.
     /// </param>
     /// <param name="warnings">Where warning lines go (stderr); defaults to nowhere.</param>
     /// <param name="rows">Terminal height for header repetition; 24 when stdout is not a tty.</param>
     public IpmpStatRenderer(IHostNameResolver? resolver = null, TextWriter? warnings = null, int rows = OfmtWriter.DefaultRows)
     {
-        _resolver = resolver ?? new TimedHostNameResolver(LibcHostNameResolver.Instance, TimedHostNameResolver.DefaultBudget);
+        _resolver = resolver ?? new TimedHostNameResolver(LibcHostNameResolver.Instance, TimedHostNameResolver.DefaultBudget, TimedHostNameResolver.ProcessAge);
         _warnings = warnings ?? TextWriter.Null;
         _rows = rows;
     }

@@ -9,13 +9,26 @@ namespace Ipmp.Cli.Stat;
 /// most <see cref="MaxParallel"/> at a time), and the answers are waited for only until a deadline. A lookup
 /// still running then (a resolver that does not answer: glibc waits 5 s per server and try) leaves the address
 /// numeric, as getnameinfo() does without a name; its thread ends in the background without holding the process.
-/// <see cref="Prefetch"/> starts a batch of lookups and sets the deadline one <see cref="Budget"/> ahead, so a
-/// whole snapshot's addresses share one budget; a lookup outside a batch gets a budget of its own.
+/// <see cref="Prefetch"/> starts a batch of lookups and sets the deadline so that a whole snapshot's addresses
+/// share one budget: <see cref="Budget"/> less what <c>spent</c> says the command has used already (its start-up:
+/// the budget is the user's wait for the whole command), but never less than <see cref="MinimumWait"/>. A lookup
+/// outside a batch (ipmpstat -p, row by row) gets a budget of its own.
 /// </summary>
-internal sealed class TimedHostNameResolver(IHostNameResolver inner, TimeSpan budget, TimeProvider? time = null) : IHostNameResolver
+internal sealed class TimedHostNameResolver(IHostNameResolver inner, TimeSpan budget, Func<TimeSpan>? spent = null, TimeProvider? time = null)
+    : IHostNameResolver
 {
-    /// <summary>The total wait of one ipmpstat view (about a second, the brief's budget).</summary>
+    /// <summary>About a second for a whole ipmpstat view, start-up included.</summary>
     public static readonly TimeSpan DefaultBudget = TimeSpan.FromSeconds(1);
+
+    /// <summary>What a batch gets at least, however long the start took (a JIT build on a busy machine).</summary>
+    public static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long this process has been running.</summary>
+    public static TimeSpan ProcessAge()
+    {
+        using var self = Process.GetCurrentProcess();
+        return DateTime.Now - self.StartTime;
+    }
 
     public const int MaxParallel = 32;
 
@@ -26,10 +39,13 @@ internal sealed class TimedHostNameResolver(IHostNameResolver inner, TimeSpan bu
 
     public TimeSpan Budget { get; } = budget;
 
-    /// <summary>Starts looking up every address now; the answers are awaited until one budget from now.</summary>
+    /// <summary>Starts looking up every address now; the answers are awaited until the batch's deadline.</summary>
     public void Prefetch(IEnumerable<IPAddress> addresses)
     {
-        _deadline = _time.GetTimestamp() + (long)(Budget.TotalSeconds * _time.TimestampFrequency);
+        TimeSpan wait = Budget - (spent?.Invoke() ?? TimeSpan.Zero);
+        if (wait < MinimumWait)
+            wait = MinimumWait;
+        _deadline = _time.GetTimestamp() + (long)(wait.TotalSeconds * _time.TimestampFrequency);
         foreach (IPAddress address in addresses)
             Lookup(address);
     }

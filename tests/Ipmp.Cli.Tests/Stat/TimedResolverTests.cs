@@ -71,6 +71,23 @@ public class TimedResolverTests
     }
 
     [Fact]
+    public void What_the_command_spent_before_comes_off_the_budget_down_to_a_minimum()
+    {
+        var hang = new SlowResolver(TimeSpan.Zero, "192.0.2.1");
+        var sw = Stopwatch.StartNew();
+        var timed = new TimedHostNameResolver(hang, TimeSpan.FromSeconds(1), spent: () => TimeSpan.FromMilliseconds(600));
+        timed.Prefetch([IPAddress.Parse("192.0.2.1")]);
+        Assert.Null(timed.TryGetHostName(IPAddress.Parse("192.0.2.1")));
+        Assert.InRange(sw.ElapsedMilliseconds, 350, 900);    // 1 s less 600 ms
+
+        sw.Restart();
+        timed = new TimedHostNameResolver(hang, TimeSpan.FromSeconds(1), spent: () => TimeSpan.FromSeconds(5));
+        timed.Prefetch([IPAddress.Parse("192.0.2.1")]);
+        Assert.Null(timed.TryGetHostName(IPAddress.Parse("192.0.2.1")));
+        Assert.InRange(sw.ElapsedMilliseconds, TimedHostNameResolver.MinimumWait.TotalMilliseconds - 50, 900);
+    }
+
+    [Fact]
     public void A_lookup_outside_a_batch_waits_at_most_one_budget()
     {
         var timed = new TimedHostNameResolver(new SlowResolver(TimeSpan.Zero, "192.0.2.1"), TimeSpan.FromMilliseconds(300));
