@@ -9,6 +9,9 @@ cd "$root"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 artifacts="$root/.build/test-artifacts"
+# The Debian package test (as root) leaves lintian's report here; shown at the end.
+lintian_report="$root/.build/package-test/lintian.txt"
+rm -f "$lintian_report"
 rc=0
 # Phase 1: everything but the integration tests (the projects run in parallel).
 dotnet test Ipmp.slnx --nologo --artifacts-path "$artifacts" --filter "FullyQualifiedName!~Ipmp.Integration.Tests" "$@" 2>&1 | tee "$log"
@@ -19,6 +22,11 @@ if [ "$(id -u)" -eq 0 ]; then
   [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 else
   echo "test.sh: not root: the namespace integration tests (tests/Ipmp.Integration.Tests) were not run" >&2
+fi
+if [ -f "$lintian_report" ]; then
+  echo "--- lintian, on the package the package test built and installed and purged (tests/Ipmp.Cli.Tests/Install/DebianPackageTests.cs)"
+  cat "$lintian_report"
+  echo "---"
 fi
 # One "Passed!/Failed!  - Failed: N, Passed: N, Skipped: N, Total: N" line per test assembly and phase.
 read -r passed failed skipped < <(grep -E '^(Passed|Failed)! +- Failed:' "$log" | sed -E \

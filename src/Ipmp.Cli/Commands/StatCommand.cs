@@ -13,6 +13,8 @@ namespace Ipmp.Cli.Commands;
 /// </summary>
 internal static class StatCommand
 {
+    public const string Name = "stat";
+
     public static Command Create()
     {
         var args = new Argument<string[]>("ipmpstat-args")
@@ -20,7 +22,7 @@ internal static class StatCommand
             Arity = ArgumentArity.ZeroOrMore,
             Description = "ipmpstat's options: [-n] [-o field[,...] [-P]] -a|-g|-i|-p|-t (and -j), and --socket PATH",
         };
-        var command = new Command("stat", "Show IPMP groups, interfaces, addresses, targets or probes (ipmpstat)") { args };
+        var command = new Command(Name, "Show IPMP groups, interfaces, addresses, targets or probes (ipmpstat)") { args };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
         {

@@ -1,52 +1,41 @@
 namespace Ipmp.Cli.Install;
 
 /// <summary>
-/// The example configuration directory installed as <c>PREFIX/share/ipmp/examples</c>: one group of three
-/// NICs (two active with a data and a test address each, one standby), in the Solaris syntax.
+/// The example configuration directory installed as <c>PREFIX/share/ipmp/examples</c> (and by the Debian package:
+/// <c>mpathd</c> as <c>/etc/ipmp/mpathd</c>, all of them in <c>/usr/share/doc/ipmp/examples</c>): one group of
+/// three NICs (two active with a data and a test address each, one standby), in the Solaris syntax. The files
+/// are <c>dist/examples/</c> of the source tree, built into the program.
 /// </summary>
 internal static class ExampleConfig
 {
-    public static IReadOnlyList<(string Name, string Content)> Files { get; } =
-    [
-        ("mpathd", """
-            #
-            # mpathd: settings of the IPMP daemon (`ipmp daemon`), with the keys and rules of Solaris
-            # /etc/default/mpathd. A key left out takes its default.
-            #
-            # Time taken by the daemon to detect a NIC failure by probes, in milliseconds
-            # (default 10000; at least 100). Link (carrier) failures are detected at once.
-            FAILURE_DETECTION_TIME=10000
-            #
-            # Failback is enabled by default: a repaired NIC takes its data addresses back. With
-            # FAILBACK=no it stays INACTIVE (a standby) while the group has enough active members.
-            FAILBACK=yes
-            #
-            # By default only the interfaces of a named IPMP group are tracked. Set it to "no" to also
-            # track the other interfaces (each alone in the anonymous group).
-            TRACK_INTERFACES_ONLY_WITH_GROUPS=yes
+    public static IReadOnlyList<(string Name, string Content)> Files { get; } = EmbeddedFiles.Under("examples/");
+}
 
-            """),
-        ("hostname.eth0", """
-            # hostname.eth0: member of group ipmp0 with the data address 192.168.10.50 (it moves to another
-            # member when eth0 fails, and comes back on repair) and the test address 192.168.10.10
-            # (deprecated -failover: the source of the probes; it never moves).
-            # IPv6: a hostname6.eth0 with "-failover group ipmp0 up" probes from the link-local address.
-            192.168.10.50/24 group ipmp0 up \
-            addif 192.168.10.10/24 deprecated -failover up
+/// <summary>
+/// Manual pages built into the program from <c>man/</c>: ipmp(8), ipmpstat(8), if_mpadm(8), mpathd(5). Installed
+/// as <c>PREFIX/share/man/manN/NAME.N</c>.
+/// </summary>
+internal static class ManPages
+{
+    public static IReadOnlyList<(string Name, string Content)> Files { get; } = EmbeddedFiles.Under("man/");
 
-            """),
-        ("hostname.eth1", """
-            # hostname.eth1: the second active member of group ipmp0 (data 192.168.10.51, test 192.168.10.11).
-            192.168.10.51/24 group ipmp0 up \
-            addif 192.168.10.11/24 deprecated -failover up
+    /// <summary>The section of a page file name (<c>ipmp.8</c> → <c>8</c>).</summary>
+    public static string Section(string name) => name[(name.LastIndexOf('.') + 1)..];
+}
 
-            """),
-        ("hostname.eth2", """
-            # hostname.eth2: a standby of group ipmp0. It carries no data address of its own, is probed
-            # from its test address 192.168.10.12, and takes over when an active member fails.
-            group ipmp0 standby up \
-            addif 192.168.10.12/24 deprecated -failover up
-
-            """),
-    ];
+/// <summary>Text files the project file embeds with a logical name <c>DIR/NAME</c>.</summary>
+internal static class EmbeddedFiles
+{
+    public static IReadOnlyList<(string Name, string Content)> Under(string prefix)
+    {
+        var assembly = typeof(EmbeddedFiles).Assembly;
+        var files = new List<(string, string)>();
+        foreach (string resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            files.Add((resource[prefix.Length..], reader.ReadToEnd()));
+        }
+        return files;
+    }
 }

@@ -48,6 +48,7 @@ internal sealed record InstallLayout(string Prefix, string UnitDirectory)
     public string BinDirectory => Path.Combine(Prefix, "bin");
     public string SbinDirectory => Path.Combine(Prefix, "sbin");
     public string ExamplesDirectory => Path.Combine(Prefix, "share", "ipmp", "examples");
+    public string ManDirectory(string section) => Path.Combine(Prefix, "share", "man", "man" + section);
     public string IpmpLauncher => Path.Combine(BinDirectory, "ipmp");
     public string IpmpStat => Path.Combine(BinDirectory, "ipmpstat");
     public string IfMpadm => Path.Combine(SbinDirectory, "if_mpadm");

@@ -19,6 +19,10 @@ internal sealed class Installer(InstallOptions options, TextWriter stdout, TextW
     /// <summary>Files of a build directory that are not part of the program (the ./ipmp script's bookkeeping).</summary>
     private static readonly HashSet<string> SkippedFiles = new(StringComparer.Ordinal) { ".stamp", "build.log" };
 
+    /// <summary>Debug symbols (portable PDBs, the NativeAOT executable's separate <c>.dbg</c>): never installed.</summary>
+    internal static bool IsDebugFile(string name) =>
+        name.EndsWith(".pdb", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".dbg", StringComparison.OrdinalIgnoreCase);
+
     private const UnixFileMode Mode0755 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
         UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
@@ -82,7 +86,8 @@ internal sealed class Installer(InstallOptions options, TextWriter stdout, TextW
         string dry = options.DryRun ? "(dry run) " : "";
         await stdout.WriteAsync($"{dry}installing ipmp into {layout.Prefix}\n");
 
-        foreach (string dir in new[] { Path.GetDirectoryName(layout.LibDirectory)!, layout.BinDirectory, layout.SbinDirectory, layout.ExamplesDirectory, layout.UnitDirectory })
+        string[] manDirectories = [.. ManPages.Files.Select(p => layout.ManDirectory(ManPages.Section(p.Name))).Distinct()];
+        foreach (string dir in (string[])[Path.GetDirectoryName(layout.LibDirectory)!, layout.BinDirectory, layout.SbinDirectory, layout.ExamplesDirectory, layout.UnitDirectory, .. manDirectories])
             await StepAsync($"mkdir -p {dir}", () => CreateDirectory(dir));
 
         await InstallBinariesAsync(layout, source, dotnet, cancellationToken);
@@ -93,6 +98,8 @@ internal sealed class Installer(InstallOptions options, TextWriter stdout, TextW
         await WriteAsync(layout.UnitFile, SystemdUnit.Text(layout.IpmpLauncher, options.ConfigDirectory), Mode0644);
         foreach (var (name, content) in ExampleConfig.Files)
             await WriteAsync(Path.Combine(layout.ExamplesDirectory, name), content, Mode0644);
+        foreach (var (name, content) in ManPages.Files)
+            await WriteAsync(Path.Combine(layout.ManDirectory(ManPages.Section(name)), name), content, Mode0644);
 
         await stdout.WriteAsync(NextSteps(layout));
         return 0;
@@ -177,6 +184,8 @@ internal sealed class Installer(InstallOptions options, TextWriter stdout, TextW
                         DeleteDirectory(staging);
                         await PublishAsync(dotnet!, jit, cancellationToken);
                     }
+                    foreach (string debug in Directory.EnumerateFiles(staging, "*", SearchOption.AllDirectories).Where(f => IsDebugFile(f)).ToList())
+                        File.Delete(debug);
                 }
                 break;
             case CopyFrom c:
@@ -299,7 +308,7 @@ internal sealed class Installer(InstallOptions options, TextWriter stdout, TextW
         Directory.CreateDirectory(to, Mode0755);
         foreach (string file in Directory.EnumerateFiles(from))
         {
-            if (!SkippedFiles.Contains(Path.GetFileName(file)))
+            if (!SkippedFiles.Contains(Path.GetFileName(file)) && !IsDebugFile(file))
                 File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
         }
         foreach (string dir in Directory.EnumerateDirectories(from))

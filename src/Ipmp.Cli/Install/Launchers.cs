@@ -6,9 +6,6 @@ namespace Ipmp.Cli.Install;
 /// </summary>
 internal static class Launchers
 {
-    /// <summary>if_mpadm's usage text (illumos <c>usage()</c>), printed on stderr with exit status 1.</summary>
-    public const string IfMpadmUsage = "Usage: if_mpadm -d | -r <ifname>";
-
     /// <summary>
     /// <c>bin/ipmp</c>. It <c>exec</c>s the dotnet host so that under systemd the daemon keeps the service's
     /// main PID (Type=notify, ExecReload's <c>$MAINPID</c>) and its parent stays systemd.
@@ -40,40 +37,19 @@ internal static class Launchers
     /// <summary><c>bin/ipmpstat</c>: <c>ipmp stat "$@"</c>.</summary>
     public static string IpmpStat(string ipmpLauncher) => $"""
         #!/bin/sh
-        # ipmpstat: the illumos command, as `ipmp stat`. Written by `ipmp install`.
+        # ipmpstat: the illumos command, as `ipmp stat`.
         exec {Quoting.Shell(ipmpLauncher)} stat "$@"
 
         """;
 
     /// <summary>
-    /// <c>sbin/if_mpadm</c>: <c>-d IF</c> → <c>ipmp offline IF</c>, <c>-r IF</c> → <c>ipmp online IF</c>
-    /// (also <c>-dIF</c> / <c>-rIF</c>, as getopt takes them); anything else → the illumos usage, exit 1.
+    /// <c>sbin/if_mpadm</c>: <c>ipmp if_mpadm "$@"</c>, which parses illumos' way (<c>-d IF</c> offline, <c>-r IF</c>
+    /// online, else getopt's complaint and <c>Usage: if_mpadm [-d | -r] &lt;interface&gt;</c>, exit 1).
     /// </summary>
-    public static string IfMpadm(string ipmpLauncher) => $$"""
+    public static string IfMpadm(string ipmpLauncher) => $"""
         #!/bin/sh
-        # if_mpadm: the illumos command, as `ipmp offline` (-d) and `ipmp online` (-r). Written by `ipmp install`.
-        usage() {
-          echo {{Quoting.Shell(IfMpadmUsage)}} >&2
-          exit 1
-        }
-        case $# in
-          1)
-            case $1 in
-              -d?*) op=offline; ifname=${1#-d} ;;
-              -r?*) op=online; ifname=${1#-r} ;;
-              *) usage ;;
-            esac ;;
-          2)
-            case $1 in
-              -d) op=offline ;;
-              -r) op=online ;;
-              *) usage ;;
-            esac
-            ifname=$2 ;;
-          *) usage ;;
-        esac
-        [ -n "$ifname" ] || usage
-        exec {{Quoting.Shell(ipmpLauncher)}} "$op" -- "$ifname"
+        # if_mpadm: the illumos command, as `ipmp offline` (-d) and `ipmp online` (-r).
+        exec {Quoting.Shell(ipmpLauncher)} if_mpadm "$@"
 
         """;
 }

@@ -15,12 +15,15 @@ internal sealed class IpmpStatRenderer
     private readonly TextWriter _warnings;
     private readonly int _rows;
 
-    /// <param name="resolver">Names for addresses without -n; defaults to getnameinfo(NI_NOFQDN).</param>
+    /// <param name="resolver">
+    /// Names for addresses without -n; defaults to getnameinfo(NI_NOFQDN), in parallel and within about a second
+    /// of the process's start (<see cref="TimedHostNameResolver"/>): what has no name by then is shown as a number.
+    /// </param>
     /// <param name="warnings">Where warning lines go (stderr); defaults to nowhere.</param>
     /// <param name="rows">Terminal height for header repetition; 24 when stdout is not a tty.</param>
     public IpmpStatRenderer(IHostNameResolver? resolver = null, TextWriter? warnings = null, int rows = OfmtWriter.DefaultRows)
     {
-        _resolver = resolver ?? LibcHostNameResolver.Instance;
+        _resolver = resolver ?? new TimedHostNameResolver(LibcHostNameResolver.Instance, TimedHostNameResolver.DefaultBudget, TimedHostNameResolver.ProcessAge);
         _warnings = warnings ?? TextWriter.Null;
         _rows = rows;
     }
@@ -28,7 +31,25 @@ internal sealed class IpmpStatRenderer
     /// <summary>The whole output of <c>-a</c>, <c>-g</c>, <c>-i</c> or <c>-t</c> for one snapshot.</summary>
     public string Render(IpmpSnapshot snapshot, StatOptions options)
     {
-        var ctx = NewContext(snapshot, options, default);
+        if (options.Numeric || _resolver is not TimedHostNameResolver timed)
+            return Render(snapshot, options, _resolver, _warnings);
+        // A dry run collects the addresses to name, so that their lookups run at once and share one budget.
+        var wanted = new RecordingResolver();
+        Render(snapshot, options, wanted, TextWriter.Null);
+        timed.Prefetch(wanted.Addresses);
+        try
+        {
+            return Render(snapshot, options, timed, _warnings);
+        }
+        finally
+        {
+            timed.EndBatch();
+        }
+    }
+
+    private string Render(IpmpSnapshot snapshot, StatOptions options, IHostNameResolver resolver, TextWriter warnings)
+    {
+        var ctx = NewContext(snapshot, options, default, resolver, warnings);
         var writer = new OfmtWriter(options.Fields, options.Format, _rows);
         var sb = new StringBuilder();
         var fields = options.Fields;
@@ -75,7 +96,7 @@ internal sealed class IpmpStatRenderer
     {
         if (options.Mode != StatMode.Probe)
             throw new ArgumentException("not -p options", nameof(options));
-        return new ProbeRowStream(new OfmtWriter(options.Fields, options.Format, _rows), NewContext(IpmpSnapshot.Empty, options, start));
+        return new ProbeRowStream(new OfmtWriter(options.Fields, options.Format, _rows), NewContext(IpmpSnapshot.Empty, options, start, _resolver, _warnings));
     }
 
     /// <summary>-p refuses to run ("probe-based failure detection is disabled") unless some interface probes.</summary>
@@ -106,8 +127,21 @@ internal sealed class IpmpStatRenderer
         return rows;
     }
 
-    private StatContext NewContext(IpmpSnapshot snapshot, StatOptions options, TimeSpan start) =>
-        new(snapshot, options.Numeric, _resolver, m => _warnings.Write(StatMessages.Warning(m)), start);
+    private static StatContext NewContext(IpmpSnapshot snapshot, StatOptions options, TimeSpan start,
+        IHostNameResolver resolver, TextWriter warnings) =>
+        new(snapshot, options.Numeric, resolver, m => warnings.Write(StatMessages.Warning(m)), start);
+
+    /// <summary>Answers no name, and remembers what it was asked.</summary>
+    private sealed class RecordingResolver : IHostNameResolver
+    {
+        public HashSet<IPAddress> Addresses { get; } = [];
+
+        public string? TryGetHostName(IPAddress address)
+        {
+            Addresses.Add(address);
+            return null;
+        }
+    }
 
     private static string?[] Values(IReadOnlyList<OfmtField> fields, Func<OfmtField, string?> value)
     {

@@ -1,4 +1,4 @@
-using Ipmp.Cli.Demo;
+using Ipmp.Dev.Demo;
 
 namespace Ipmp.Cli.Tests.Demo;
 

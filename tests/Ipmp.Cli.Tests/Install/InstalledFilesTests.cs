@@ -67,6 +67,13 @@ public class InstalledFilesTests(InstallFixture f) : IClassFixture<InstallFixtur
         Assert.Equal(Mode0644, File.GetUnixFileMode($"{p}/lib/systemd/system/ipmpd.service"));
         Assert.Equal(["hostname.eth0", "hostname.eth1", "hostname.eth2", "mpathd"],
             Directory.GetFiles($"{p}/share/ipmp/examples").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["if_mpadm.8", "ipmp.8", "ipmpstat.8"],
+            Directory.GetFiles($"{p}/share/man/man8").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["mpathd.5"], Directory.GetFiles($"{p}/share/man/man5").Select(Path.GetFileName));
+        Assert.All(Directory.GetFiles($"{p}/share/man", "*", SearchOption.AllDirectories), m => Assert.Equal(Mode0644, File.GetUnixFileMode(m)));
+        // Debug symbols are never installed, even when the copied build has them.
+        Assert.True(File.Exists(Path.Combine(InstallRun.BuildDirectory, "ipmp.pdb")));
+        Assert.Empty(Directory.GetFiles($"{p}/lib/ipmp", "*.pdb", SearchOption.AllDirectories));
         Assert.All(Directory.GetFiles($"{p}/share/ipmp/examples"), e => Assert.Equal(Mode0644, File.GetUnixFileMode(e)));
         // The swap leaves no staging directory behind, and the ./ipmp script's bookkeeping is not copied.
         Assert.Equal(["ipmp", "systemd"], Directory.GetDirectories($"{p}/lib").Select(Path.GetFileName).Order(StringComparer.Ordinal));
@@ -130,19 +137,18 @@ public class InstalledFilesTests(InstallFixture f) : IClassFixture<InstallFixtur
     }
 
     [Theory]
-    [InlineData]
-    [InlineData("eth0")]
-    [InlineData("-d")]
-    [InlineData("-r")]
-    [InlineData("-x", "eth0")]
-    [InlineData("-d", "")]
-    [InlineData("-d", "eth0", "eth1")]
-    [InlineData("-d", "eth0", "-r", "eth0")]
-    [InlineData("--help")]
-    public void If_mpadm_with_bad_arguments_prints_the_illumos_usage_and_exits_1(params string[] args)
+    [InlineData("")]
+    [InlineData("", "eth0")]
+    [InlineData("if_mpadm: option requires an argument -- d\n", "-d")]
+    [InlineData("if_mpadm: option requires an argument -- r\n", "-r")]
+    [InlineData("if_mpadm: illegal option -- x\n", "-x", "eth0")]
+    [InlineData("", "-d", "")]
+    [InlineData("if_mpadm: illegal option -- h\n", "-h")]
+    [InlineData("if_mpadm: illegal option -- -\n", "--help")]
+    public void If_mpadm_with_bad_arguments_prints_the_illumos_usage_and_exits_1(string getoptLine, params string[] args)
     {
         var (exit, stdout, stderr) = InstallRun.Program(f.Layout.IfMpadm, f.NoDaemonSocket, args);
-        Assert.Equal("Usage: if_mpadm -d | -r <ifname>\n", stderr);
+        Assert.Equal(getoptLine + "Usage: if_mpadm [-d | -r] <interface>\n", stderr);
         Assert.Equal("", stdout);
         Assert.Equal(1, exit);
     }
@@ -152,6 +158,7 @@ public class InstalledFilesTests(InstallFixture f) : IClassFixture<InstallFixtur
     [InlineData("offline", "-deth0")]
     [InlineData("undo-offline", "-r", "eth0")]
     [InlineData("undo-offline", "-reth0")]
+    [InlineData("undo-offline", "-d", "eth0", "-r", "eth0")]
     public void If_mpadm_d_and_r_reach_offline_and_online(string verb, params string[] args)
     {
         var (exit, stdout, stderr) = InstallRun.Program(f.Layout.IfMpadm, f.NoDaemonSocket, args);

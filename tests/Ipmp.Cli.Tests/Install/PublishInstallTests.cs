@@ -36,10 +36,22 @@ public sealed class PublishInstallFixture : IDisposable
 
     public string NoDaemonSocket => _dir["no-daemon.sock"];
 
+    /// <summary>The installed NativeAOT executable's directory, or null when the install fell back to the JIT build.</summary>
+    public string? NativeAotDirectory =>
+        File.Exists($"{Prefix}/lib/ipmp/ipmp") && !File.Exists($"{Prefix}/lib/ipmp/ipmp.dll") ? $"{Prefix}/lib/ipmp" : null;
+
     public void Dispose() => _dir.Dispose();
 }
 
-public class PublishInstallTests(PublishInstallFixture f) : IClassFixture<PublishInstallFixture>
+/// <summary>One NativeAOT publish for the install test and the Debian package test (it takes minutes).</summary>
+[CollectionDefinition(Name)]
+public sealed class PublishCollection : ICollectionFixture<PublishInstallFixture>
+{
+    public const string Name = "NativeAOT publish";
+}
+
+[Collection(PublishCollection.Name)]
+public class PublishInstallTests(PublishInstallFixture f)
 {
     [Fact]
     public void A_published_install_runs_the_cli_from_the_prefix()
@@ -58,6 +70,13 @@ public class PublishInstallTests(PublishInstallFixture f) : IClassFixture<Publis
             Assert.True(File.Exists($"{f.Prefix}/lib/ipmp/ipmp.dll"));
         }
         Assert.Empty(Directory.GetFiles($"{f.Prefix}/lib/ipmp", "*Tests*"));
+        // No debug symbols ship (portable PDBs, the NativeAOT .dbg), and nothing of the developer tools.
+        Assert.Empty(Directory.GetFiles($"{f.Prefix}/lib/ipmp", "*.pdb", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles($"{f.Prefix}/lib/ipmp", "*.dbg", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles($"{f.Prefix}/lib/ipmp", "Ipmp.Bench*"));
+        Assert.Empty(Directory.GetFiles($"{f.Prefix}/lib/ipmp", "Ipmp.Lab*"));
+        Assert.Empty(Directory.GetFiles($"{f.Prefix}/lib/ipmp", "Ipmp.Simulation*"));
+        Assert.Empty(Directory.GetFiles($"{f.Prefix}/lib/ipmp", "ipmp-dev*"));
 
         var (exit, stdout, stderr) = InstallRun.Program($"{f.Prefix}/bin/ipmp", f.NoDaemonSocket,
             "check-config", "--config-dir", $"{f.Prefix}/share/ipmp/examples");

@@ -4,7 +4,7 @@ using Ipmp.Cli.Stat;
 using Ipmp.Core.Status;
 using Ipmp.Simulation;
 
-namespace Ipmp.Cli.Demo;
+namespace Ipmp.Dev.Demo;
 
 /// <summary>
 /// <c>ipmp demo --sim</c>: the real engine on the simulated link, under a simulated clock. Plays a cable

@@ -2,7 +2,7 @@ using Ipmp.Core.Configuration;
 using Ipmp.Core.Model;
 using Ipmp.Simulation;
 
-namespace Ipmp.Cli.Demo;
+namespace Ipmp.Dev.Demo;
 
 /// <summary>The demo's link: group ipmp0 with net0 and net1 active and net2 a standby, a router, two hosts.</summary>
 internal static class DemoLab

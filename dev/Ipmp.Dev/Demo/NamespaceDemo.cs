@@ -4,7 +4,7 @@ using Ipmp.Cli.Stat;
 using Ipmp.Host.Control;
 using Ipmp.Lab;
 
-namespace Ipmp.Cli.Demo;
+namespace Ipmp.Dev.Demo;
 
 /// <summary>
 /// <c>ipmp demo</c> as root: a real lab in network namespaces (three NICs on a bridge, a router, a

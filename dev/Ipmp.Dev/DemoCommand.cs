@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Ipmp.Cli.Demo;
+using Ipmp.Dev.Demo;
 
-namespace Ipmp.Cli.Commands;
+namespace Ipmp.Dev;
 
 /// <summary><c>ipmp demo [--sim]</c>: a guided timeline of failures and repairs.</summary>
 internal static class DemoCommand
