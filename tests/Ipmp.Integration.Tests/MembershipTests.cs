@@ -105,7 +105,8 @@ public sealed class MembershipTests(Xunit.Abstractions.ITestOutputHelper output)
 
         // The daemon does not start on it...
         _lab.StartDaemon(waitReady: false);
-        Eventually.Until(() => !_lab.DaemonRunning, TimeSpan.FromSeconds(20), "the daemon to refuse the configuration", _lab.Describe);
+        // Waits for the exit and for its output to be drained into the log (HasExited alone does not).
+        Assert.True(_lab.WaitForDaemonExit(TimeSpan.FromSeconds(20)) is not null, "the daemon to refuse the configuration");
         Assert.Contains(reason, _lab.Log);
         Assert.DoesNotContain("192.168.10.59/24", _lab.Addresses()["lo"]);
         _lab.StopDaemon();
