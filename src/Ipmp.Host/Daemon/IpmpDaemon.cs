@@ -146,8 +146,9 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         try
         {
             if (await Task.WhenAny(loop.Ready, loopThread, stopped.Task) != loop.Ready) return ExitCode(supervisor);
-            _ready.TrySetResult();
+            // Logged before readiness is reported, so that the journal shows it ahead of systemd's "Started".
             _logger.LogInformation("ipmp daemon running: {Groups} group(s), config {Dir}", _config.Groups.Length, options.ConfigDirectory);
+            _ready.TrySetResult();
             var ended = await Task.WhenAny([loopThread, workerThread, stopped.Task, .. others.Select(o => o.Task)]);
             if (ended != stopped.Task)
             {
