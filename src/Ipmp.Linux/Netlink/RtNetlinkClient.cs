@@ -306,7 +306,6 @@ public sealed class RtNetlinkClient : IDisposable
     private async Task<IReadOnlyList<T>> RequestAsync<T>(ushort type, ushort flags, Action<NetlinkMessageWriter> body,
         PayloadParser<T>? parser, string operation, CancellationToken cancellationToken)
     {
-        var dump = (flags & Nl.NLM_F_DUMP) == Nl.NLM_F_DUMP;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
         await _lock.WaitAsync(timeout.Token).ConfigureAwait(false);
@@ -314,14 +313,7 @@ public sealed class RtNetlinkClient : IDisposable
         {
             for (var attempt = 1; ; attempt++)
             {
-                var seq = unchecked(++_seq);
-                _writer.Reset();
-                _writer.BeginMessage(type, (ushort)(flags | Nl.NLM_F_REQUEST | (dump ? 0 : Nl.NLM_F_ACK)));
-                body(_writer);
-                _writer.EndMessage(seq, 0);
-                _socket.Send(_writer.Written);
-
-                var state = new ReplyState<T>(seq, parser);
+                var state = Send(type, flags, body, parser);
                 while (!state.Finished)
                 {
                     ReadOnlyMemory<byte> datagram;
@@ -335,9 +327,7 @@ public sealed class RtNetlinkClient : IDisposable
                     }
                     Consume(datagram.Span, state);
                 }
-                if (state.Errno != 0) throw new NetlinkException(state.Errno, state.ExtAck, operation);
-                if (state.Interrupted && attempt < MaxDumpAttempts) continue;
-                return state.Results;
+                if (Completed(state, attempt, operation)) return state.Results;
             }
         }
         finally
@@ -351,21 +341,13 @@ public sealed class RtNetlinkClient : IDisposable
     private IReadOnlyList<T> Request<T>(ushort type, ushort flags, Action<NetlinkMessageWriter> body,
         PayloadParser<T>? parser, string operation)
     {
-        var dump = (flags & Nl.NLM_F_DUMP) == Nl.NLM_F_DUMP;
         var deadline = Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
         if (!_lock.Wait(Timeout)) throw new TimeoutException($"{operation}: the netlink socket stayed busy for {Timeout}");
         try
         {
             for (var attempt = 1; ; attempt++)
             {
-                var seq = unchecked(++_seq);
-                _writer.Reset();
-                _writer.BeginMessage(type, (ushort)(flags | Nl.NLM_F_REQUEST | (dump ? 0 : Nl.NLM_F_ACK)));
-                body(_writer);
-                _writer.EndMessage(seq, 0);
-                _socket.Send(_writer.Written);
-
-                var state = new ReplyState<T>(seq, parser);
+                var state = Send(type, flags, body, parser);
                 while (!state.Finished)
                 {
                     var left = deadline - Environment.TickCount64;
@@ -373,15 +355,34 @@ public sealed class RtNetlinkClient : IDisposable
                         throw new TimeoutException($"{operation}: no netlink reply within {Timeout}");
                     Consume(datagram.Span, state);
                 }
-                if (state.Errno != 0) throw new NetlinkException(state.Errno, state.ExtAck, operation);
-                if (state.Interrupted && attempt < MaxDumpAttempts) continue;
-                return state.Results;
+                if (Completed(state, attempt, operation)) return state.Results;
             }
         }
         finally
         {
             _lock.Release();
         }
+    }
+
+    /// <summary>Writes and sends one request (dumps without an ACK, everything else with one).</summary>
+    private ReplyState<T> Send<T>(ushort type, ushort flags, Action<NetlinkMessageWriter> body, PayloadParser<T>? parser)
+    {
+        var dump = (flags & Nl.NLM_F_DUMP) == Nl.NLM_F_DUMP;
+        var seq = unchecked(++_seq);
+        _writer.Reset();
+        _writer.BeginMessage(type, (ushort)(flags | Nl.NLM_F_REQUEST | (dump ? 0 : Nl.NLM_F_ACK)));
+        body(_writer);
+        _writer.EndMessage(seq, 0);
+        _socket.Send(_writer.Written);
+        return new ReplyState<T>(seq, parser);
+    }
+
+    /// <summary>After the last reply: the kernel's error as an exception; false when an interrupted dump
+    /// should be asked again.</summary>
+    private static bool Completed<T>(ReplyState<T> state, int attempt, string operation)
+    {
+        if (state.Errno != 0) throw new NetlinkException(state.Errno, state.ExtAck, operation);
+        return !(state.Interrupted && attempt < MaxDumpAttempts);
     }
 
     private sealed class ReplyState<T>(uint seq, PayloadParser<T>? parser)
