@@ -36,6 +36,9 @@ public sealed class ControlServer : IDisposable
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
+    /// <summary>Ends only when the server is disposed (or fails): its owner watches it.</summary>
+    public Task AcceptLoop => _acceptLoop;
+
     /// <summary>The absolute path of the socket file.</summary>
     public string SocketPath { get; }
 

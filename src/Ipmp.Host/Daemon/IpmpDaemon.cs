@@ -138,7 +138,8 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         var loopThread = supervisor.StartThread("event loop", () => loop.Run(config, observer));
         var workerThread = loop.Routes is { } routes ? supervisor.StartThread("route worker", routes.Run) : Task.CompletedTask;
         // Off the loop, each owned by the supervisor: the metrics endpoint's keeper and the notify workers.
-        var others = new List<(string Name, Task Task)>();
+        // The control socket's accept loop too: a daemon whose socket stopped answering is no less a zombie.
+        var others = new List<(string Name, Task Task)> { ("control socket", control.AcceptLoop) };
         if (endpoint is not null) others.Add(("metrics endpoint", supervisor.StartThread("metrics endpoint", endpoint.Run)));
         others.AddRange(notify.Start(supervisor).Select((t, i) => ($"notify worker {i}", t)));
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -154,7 +155,8 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
             {
                 // A thread that returns on its own without being stopped is a bug as much as one that throws.
                 var name = ended == loopThread ? "event loop" : ended == workerThread ? "route worker" : others.First(o => o.Task == ended).Name;
-                if (!supervisor.Crashed) supervisor.Crash(name, new InvalidOperationException("ended without being stopped"));
+                if (!supervisor.Crashed)
+                    supervisor.Crash(name, ended.Exception?.GetBaseException() ?? new InvalidOperationException("ended without being stopped"));
                 return ExitCode(supervisor);
             }
         }

@@ -198,10 +198,16 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
     private void RunDue()
     {
         var engine = _engine!;
-        if (engine.NextWakeup is { } first && engine.Now - first is var late && late > TimeSpan.Zero)
+        // NextWakeup walks every interface: read it once per round, not once per check.
+        var due = engine.NextWakeup;
+        if (due is { } first && engine.Now - first is var late && late > TimeSpan.Zero)
             Stalls.Observe(late, engine.Settings.FailureDetectionTime / 7, engine.Now);
         // A timer round can make more work due at once (a loss deadline): run until nothing is.
-        for (var i = 0; i < 16 && engine.NextWakeup is { } due && due <= engine.Now; i++) Execute(engine.OnTimer());
+        for (var i = 0; i < 16 && due is { } d && d <= engine.Now; i++)
+        {
+            Execute(engine.OnTimer());
+            due = engine.NextWakeup;
+        }
         if (Executor.NextRepeat is { } r && r <= _clock.Now) Executor.RunRepeats();
         var now = _clock.Now;
         if (_heartbeatAt is { } hb && hb <= now)
