@@ -147,8 +147,13 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         try
         {
             if (await Task.WhenAny(loop.Ready, loopThread, stopped.Task) != loop.Ready) return ExitCode(supervisor);
-            // Logged before readiness is reported, so that the journal shows it ahead of systemd's "Started".
+            // Logged before readiness is reported (the console logger is asynchronous, so the journal may still
+            // show it after systemd's "Started").
             _logger.LogInformation("ipmp daemon running: {Groups} group(s), config {Dir}", _config.Groups.Length, options.ConfigDirectory);
+            // Sent before READY=1 (which the host sends once Ready completes), in its own datagram: systemd
+            // reads them in order, so a unit that is active shows this status, proof of our readiness
+            // report that does not depend on how the journal interleaves our log with systemd's.
+            SystemdNotify.Status($"running: {_config.Groups.Length} group(s), first placement done");
             _ready.TrySetResult();
             var ended = await Task.WhenAny([loopThread, workerThread, stopped.Task, .. others.Select(o => o.Task)]);
             if (ended != stopped.Task)

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 
 namespace Ipmp.Host.Runtime;
@@ -25,20 +24,5 @@ public sealed class SystemdWatchdog(string notifySocket, TimeSpan interval)
         return new SystemdWatchdog(socket, TimeSpan.FromTicks(us * 10 / 2));
     }
 
-    public void Ping() => Notify(notifySocket, Watchdog);
-
-    /// <summary>One datagram to $NOTIFY_SOCKET ('@' is the abstract namespace). Failures are ignored: the
-    /// watchdog then restarts us, which is the right outcome for a broken notify channel too.</summary>
-    public static void Notify(string path, byte[] message)
-    {
-        try
-        {
-            using var s = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-            var endpoint = new UnixDomainSocketEndPoint(path.StartsWith('@') ? "\0" + path[1..] : path);
-            s.SendTo(message, endpoint);
-        }
-        catch (SocketException)
-        {
-        }
-    }
+    public void Ping() => SystemdNotify.Send(notifySocket, Watchdog);
 }
