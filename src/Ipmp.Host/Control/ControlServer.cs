@@ -33,11 +33,57 @@ public sealed class ControlServer : IDisposable
         _options = options;
         SocketPath = path;
         _listener = listener;
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        if (options.Watcher is { } watcher)
+        {
+            // The loop accepts; this task only says when the server was disposed.
+            _listener.Blocking = false;
+            _acceptLoop = _accepting.Task;
+            watcher.Watch((int)_listener.Handle, AcceptPending);
+        }
+        else
+        {
+            _acceptLoop = Task.Run(AcceptLoopAsync);
+        }
     }
 
     /// <summary>Ends only when the server is disposed (or fails): its owner watches it.</summary>
     public Task AcceptLoop => _acceptLoop;
+
+    private readonly TaskCompletionSource _accepting = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Connections accepted at most per readiness report: the loop has other work.</summary>
+    internal const int AcceptBudget = 8;
+
+    /// <summary>On the watcher's loop when the listener is readable: accepts what is pending (up to
+    /// <see cref="AcceptBudget"/>; level-triggered readiness brings the loop back for the rest).</summary>
+    private void AcceptPending()
+    {
+        for (var i = 0; i < AcceptBudget && Volatile.Read(ref _disposed) == 0; i++)
+        {
+            Socket client;
+            try
+            {
+                client = _listener.Accept();
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // e.g. EMFILE: the listener stays readable; do not spin the loop on it.
+                Log($"accept failed: {e.Message}");
+                _options.Watcher!.Snooze((int)_listener.Handle, TimeSpan.FromMilliseconds(50));
+                return;
+            }
+            client.Blocking = true;
+            Admit(client);
+        }
+    }
 
     /// <summary>The absolute path of the socket file.</summary>
     public string SocketPath { get; }
@@ -143,18 +189,25 @@ public sealed class ControlServer : IDisposable
                 continue;
             }
 
-            // Root is always served, so that unprivileged clients hogging connections cannot lock out an offline.
-            PeerCredentials peer = PeerCredentials.Of(client);
-            if (Interlocked.Increment(ref _active) > _options.MaxConnections && !peer.IsRoot)
-            {
-                Interlocked.Decrement(ref _active);
-                Log($"too many control connections ({_options.MaxConnections}); closing one from {Describe(peer)}");
-                client.Dispose();
-                continue;
-            }
-            _connections.TryAdd(client, 0);
-            _ = Task.Run(() => ServeAsync(client, peer));
+            Admit(client);
         }
+    }
+
+    /// <summary>Serves <paramref name="client"/> on a task of its own (which catches and logs everything,
+    /// and is tracked in <see cref="_connections"/> until it ends), or refuses it when the pool is full.</summary>
+    private void Admit(Socket client)
+    {
+        // Root is always served, so that unprivileged clients hogging connections cannot lock out an offline.
+        PeerCredentials peer = PeerCredentials.Of(client);
+        if (Interlocked.Increment(ref _active) > _options.MaxConnections && !peer.IsRoot)
+        {
+            Interlocked.Decrement(ref _active);
+            Log($"too many control connections ({_options.MaxConnections}); closing one from {Describe(peer)}");
+            client.Dispose();
+            return;
+        }
+        _connections.TryAdd(client, 0);
+        _ = Task.Run(() => ServeAsync(client, peer));
     }
 
     /// <summary>Per connection: whether it moved from the request pool to the subscriber pool.</summary>
@@ -455,7 +508,9 @@ public sealed class ControlServer : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         _stop.Cancel();
+        // A loop that still runs finds the closed descriptor gone from its epoll (the kernel forgets it).
         _listener.Dispose();
+        _accepting.TrySetResult();
         foreach (Socket s in _connections.Keys)
         {
             try { s.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }

@@ -20,6 +20,11 @@ public sealed class ControlServerOptions
 
     /// <summary>Receives one line per notable event: refusals (with uid and pid), bad requests, timeouts, handler failures.</summary>
     public Action<string>? Log { get; init; }
+
+    /// <summary>The event loop that accepts connections (the daemon's, as in.mpathd's poll loop owns its
+    /// listener); null: the server accepts on a task of its own (<see cref="ControlServer.AcceptLoop"/>).
+    /// Connections are served off the loop either way.</summary>
+    public Runtime.IReadinessWatcher? Watcher { get; init; }
 }
 
 /// <summary>The server cannot start: another daemon answers on the socket, or the path is unusable.</summary>

@@ -138,7 +138,7 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         var loopThread = supervisor.StartThread("event loop", () => loop.Run(config, observer));
         var workerThread = loop.Routes is { } routes ? supervisor.StartThread("route worker", routes.Run) : Task.CompletedTask;
         // Off the loop, each owned by the supervisor: the metrics endpoint's keeper and the notify workers.
-        // The control socket's accept loop too: a daemon whose socket stopped answering is no less a zombie.
+        // The control socket's listener is on the loop; its task ends only if the server is disposed early.
         var others = new List<(string Name, Task Task)> { ("control socket", control.AcceptLoop) };
         if (endpoint is not null) others.Add(("metrics endpoint", supervisor.StartThread("metrics endpoint", endpoint.Run)));
         others.AddRange(notify.Start(supervisor).Select((t, i) => ($"notify worker {i}", t)));
@@ -223,6 +223,8 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
             var server = ControlServer.Start(new DaemonControlHandler(this), new ControlServerOptions
             {
                 SocketPath = path,
+                // Accepted on the event loop (before its thread starts, registering is single-threaded).
+                Watcher = _loop,
                 Log = line =>
                 {
                     // Local users can provoke these at will: a burst, then a summary.

@@ -135,10 +135,8 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocke
 }
 
 /// <summary>What <see cref="ProbeSockets"/> needs of the loop that owns it.</summary>
-public interface IProbeSocketHost
+public interface IProbeSocketHost : Runtime.IReadinessWatcher
 {
-    void Watch(int fd, Action onReadable);
-    void Unwatch(int fd);
     void Deliver(NetworkEvent e);
 }
 

@@ -38,6 +38,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
     private readonly FaultInjection _faults;
     private readonly Dictionary<ulong, Action> _sockets = [];
     private readonly Dictionary<int, ulong> _tokenOfFd = [];
+    private readonly List<(int Fd, ulong Token, TimeSpan Until)> _snoozed = [];
     private ulong _nextToken = FirstSocketToken;
     private readonly List<Action> _work = [];
     private readonly List<NetworkEvent> _feedback = [];
@@ -192,6 +193,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         Consider(_engine!.NextWakeup);
         Consider(Executor.NextRepeat);
         Consider(_heartbeatAt);
+        foreach (var z in _snoozed) Consider(z.Until);
         _timer.Arm(next is { } due ? (due > now ? due - now : TimeSpan.Zero) : null);
     }
 
@@ -217,6 +219,21 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
             _heartbeatAt = now + Options.HeartbeatInterval!.Value;
         }
         if (_rescanAt <= now) Resync("periodic rescan");
+        for (var i = _snoozed.Count - 1; i >= 0; i--)
+        {
+            if (_snoozed[i].Until > now) continue;
+            var (fd, token, _) = _snoozed[i];
+            _snoozed.RemoveAt(i);
+            if (!_tokenOfFd.TryGetValue(fd, out var current) || current != token) continue;
+            try
+            {
+                _epoll.Add(fd, token);
+            }
+            catch (System.Net.Sockets.SocketException e) when (e.ErrorCode == 9)   // EBADF: closed while snoozing
+            {
+                Unwatch(fd);
+            }
+        }
     }
 
     /// <summary>Hands <paramref name="e"/> to the engine and carries out what it decides.</summary>
@@ -311,7 +328,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         [.. links.Select(KernelTranslation.Link)],
         [.. addresses.Where(KernelTranslation.Usable).Select(a => KernelTranslation.Address(a, View)).OfType<Core.Events.AddressInfo>()]);
 
-    // ---- IProbeSocketHost: probe sockets are watched by this loop's epoll ----
+    // ---- IReadinessWatcher: probe sockets and the control listener are watched by this loop's epoll ----
 
     public void Watch(int fd, Action onReadable)
     {
@@ -325,7 +342,14 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
     {
         if (!_tokenOfFd.Remove(fd, out var token)) return;
         _sockets.Remove(token);
+        if (_snoozed.RemoveAll(z => z.Token == token) == 0) _epoll.Remove(fd);
+    }
+
+    public void Snooze(int fd, TimeSpan pause)
+    {
+        if (!_tokenOfFd.TryGetValue(fd, out var token) || _snoozed.Exists(z => z.Token == token)) return;
         _epoll.Remove(fd);
+        _snoozed.Add((fd, token, _clock.Now + pause));
     }
 
     /// <summary>From any thread: the loop ends after the turn it is in.</summary>

@@ -183,6 +183,74 @@ public sealed class DaemonLoopTests : IDisposable
         Assert.True(supervisor.Crashed);
     }
 
+    [Fact]
+    public void The_loop_accepts_control_connections_a_bounded_number_per_turn()
+    {
+        var loop = Start(Config());
+        using var dir = new Control.TempSocketDir();
+        using var server = Ipmp.Host.Control.ControlServer.Start(new Control.TestHandler(),
+            new Ipmp.Host.Control.ControlServerOptions { SocketPath = dir.SocketPath, Watcher = loop });
+        var clients = Enumerable.Range(0, 10).Select(_ =>
+        {
+            var c = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            c.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(dir.SocketPath));
+            return c;
+        }).ToList();
+        try
+        {
+            // Nothing is accepted until the loop turns; then ControlServer.AcceptBudget per turn.
+            Assert.Equal(10, PendingConnections(dir.SocketPath));
+            loop.Turn(0);
+            Assert.Equal(10 - Ipmp.Host.Control.ControlServer.AcceptBudget, PendingConnections(dir.SocketPath));
+            loop.Turn(0);
+            Assert.Equal(0, PendingConnections(dir.SocketPath));
+            Assert.False(server.AcceptLoop.IsCompleted);
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+        server.Dispose();
+        Assert.True(server.AcceptLoop.IsCompleted);
+        loop.Turn(0);   // the closed listener is gone from the loop's epoll: nothing to run, nothing thrown
+    }
+
+    /// <summary>Connections waiting in the listener's accept queue (ss's Recv-Q of a listening socket).</summary>
+    private static int PendingConnections(string path)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("ss", ["-xlH", "src", path]) { RedirectStandardOutput = true };
+        using var ss = System.Diagnostics.Process.Start(psi)!;
+        var line = ss.StandardOutput.ReadToEnd().Trim();
+        ss.WaitForExit();
+        return int.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2]);
+    }
+
+    [Fact]
+    public void A_snoozed_descriptor_is_not_watched_until_its_pause_ends()
+    {
+        var loop = Start(Config());
+        using var fd = Ipmp.Linux.Polling.EventFd.Create();
+        var calls = 0;
+        loop.Watch(fd.Fd, () =>
+        {
+            calls++;
+            loop.Snooze(fd.Fd, TimeSpan.FromMilliseconds(50));   // stays readable: would spin otherwise
+        });
+        fd.Ring();
+        Settle();
+        Assert.Equal(1, calls);
+        _time.Advance(TimeSpan.FromMilliseconds(49));
+        Settle();
+        Assert.Equal(1, calls);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Settle();   // watched again: readable at once, snoozed again
+        Assert.Equal(2, calls);
+        loop.Unwatch(fd.Fd);
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        Settle();
+        Assert.Equal(2, calls);
+    }
+
     public void Dispose()
     {
         _loop?.Stop();
