@@ -275,7 +275,6 @@ public sealed class NotifyRunner : IEngineObserver
             if (stderr) _logger.LogWarning("notify: {Hook}: {Line}", name, line);
             else _logger.LogInformation("notify: {Hook}: {Line}", name, line);
         }, _options.MaxLineLength);
-        Interlocked.Increment(ref _runs);
         if (unlogged > 0) _logger.LogWarning("notify: {Hook}: {Count} more output line(s) not logged", name, unlogged);
         var what = e.Interface is null ? $"{e.Kind} {e.Group}" : $"{e.Kind} {e.Group} {e.Interface}";
         switch (result.Outcome)
@@ -298,6 +297,8 @@ public sealed class NotifyRunner : IEngineObserver
                 _logger.LogWarning("notify: {Hook} ({Event}) ended with {Result}", name, what, result.ToString());
                 break;
         }
+        // Counted last: whoever sees the run counted also sees everything it logged and its failure count.
+        Interlocked.Increment(ref _runs);
     }
 
     private List<string> Environment(HookEvent e)
