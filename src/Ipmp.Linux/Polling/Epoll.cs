@@ -68,6 +68,54 @@ public sealed class Epoll : IDisposable
         return n;
     }
 
+    private static bool? _precise;
+
+    /// <summary>Whether <see cref="Wait(Span{ulong}, TimeSpan?)"/> is available here (epoll_pwait2: Linux
+    /// 5.11 and glibc 2.35); otherwise callers keep a timerfd for sub-millisecond deadlines.</summary>
+    public bool HasPreciseTimeout
+    {
+        get
+        {
+            if (_precise is { } known) return known;
+            try
+            {
+                Span<ulong> none = stackalloc ulong[1];
+                Wait(none, TimeSpan.Zero);
+                _precise = true;
+            }
+            catch (Exception e) when (e is EntryPointNotFoundException or SocketException { ErrorCode: 38 })   // ENOSYS
+            {
+                _precise = false;
+            }
+            return _precise.Value;
+        }
+    }
+
+    /// <summary>As <see cref="Wait(Span{ulong}, int)"/>, with a nanosecond-resolution timeout (null: forever;
+    /// zero or less: do not wait).</summary>
+    public unsafe int Wait(Span<ulong> ready, TimeSpan? timeout)
+    {
+        var max = Math.Min(ready.Length, _events.Length / Stride);
+        var spec = default(Interop.Libc.timespec);
+        if (timeout is { } t && t > TimeSpan.Zero)
+        {
+            var ns = t.Ticks * 100;
+            spec.tv_sec = ns / 1_000_000_000;
+            spec.tv_nsec = ns % 1_000_000_000;
+        }
+        int n;
+        fixed (byte* p = _events) n = Interop.Libc.EpollPwait2(_fd, p, max, timeout is null ? null : &spec, null);
+        if (n < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == 4) return 0;   // EINTR
+            throw new SocketException(errno);
+        }
+        fixed (byte* p = _events)
+            for (var i = 0; i < n; i++) ready[i] = *(ulong*)(p + i * Stride + DataOffset);
+        return n;
+    }
+
     public void Dispose()
     {
         if (_disposed) return;
