@@ -18,6 +18,14 @@ internal static class Eventually
         }
     }
 
+    /// <summary>Waits until <paramref name="probe"/> gives a value, and returns it.</summary>
+    public static T Value<T>(Func<T?> probe, TimeSpan timeout, string what) where T : struct
+    {
+        T? value = null;
+        Until(() => (value = probe()) is not null, timeout, what);
+        return value!.Value;
+    }
+
     /// <summary>Asserts that <paramref name="condition"/> holds for the whole of <paramref name="period"/>.</summary>
     public static void Holds(Func<bool> condition, TimeSpan period, string what, Func<string>? describe = null)
     {
