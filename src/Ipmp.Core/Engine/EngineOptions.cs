@@ -19,6 +19,13 @@ public sealed record EngineOptions
     /// alternative is kept only for the comparison on a jittery path (JitteryPathTests).</summary>
     public Probing.LateReplyRule LateReplies { get; init; } = Probing.LateReplyRule.CountsAsAck;
 
+    /// <summary>When the newest probe is the one that would complete a failure (the probes before it are the
+    /// last four LOST), judge it at its own deadline instead of at the next send slot, as illumos would. The
+    /// default (true) is a deliberate difference: illumos' worst case is 6.5 probe intervals after the port
+    /// died, 0.93 × FDT, leaving 7 % of the FDT for everything else; ours is 5.5 intervals plus the CRTT,
+    /// about 0.8 × FDT (ProbeDetectionMarginTests). False: illumos' rule, for that comparison.</summary>
+    public bool JudgeDecidingProbeAtDeadline { get; init; } = true;
+
     /// <summary>How long a missing test address is tolerated before it is logged.</summary>
     public TimeSpan TestAddressGrace { get; init; } = TimeSpan.FromSeconds(20);
 }

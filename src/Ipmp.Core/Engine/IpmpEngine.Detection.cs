@@ -60,6 +60,21 @@ public sealed partial class IpmpEngine
             GroupFailed(group);
     }
 
+    /// <summary>When a running interface's deciding probe (see <see cref="ProbeInstance.DecidingProbeOverdueAt"/>)
+    /// becomes overdue, outside the quiet period; null when none is pending or the option is off.</summary>
+    private TimeSpan? DecidingProbeOverdueAt(InterfaceRuntime ifp)
+    {
+        if (!_options.JudgeDecidingProbeAtDeadline || ifp.State != PiState.Running) return null;
+        TimeSpan? first = null;
+        foreach (var pi in ifp.Instances)
+        {
+            if (!pi.CanProbe || !pi.HasTargets || Now < pi.QuietUntil) continue;
+            if (pi.DecidingProbeOverdueAt(ifp.Group.ProbeInterval, ProbeFailuresToFail) is { } at && (first is null || at < first))
+                first = at;
+        }
+        return first;
+    }
+
     /// <summary>
     /// Evidence that the link works for someone else. Stricter than illumos (section 9, "weak evidence"):
     /// an OFFLINE or FAILED member never counts, even with its link up.

@@ -51,6 +51,9 @@ public sealed partial class IpmpEngine
                 }
             }
             if (!ifp.Present || !ifp.LinkUp || ifp.State == PiState.Offline) continue;
+            // The probe that completes a failure is judged at its deadline, not at the next slot (EngineOptions).
+            if (DecidingProbeOverdueAt(ifp) is { } overdue && overdue <= now) EvaluateFailure(ifp, linkDown: false);
+            if (!_interfaces.ContainsKey(ifp.Name)) continue;
             foreach (var pi in ifp.Instances)
                 if (pi.CanProbe && pi.NextSendAt is { } due && due <= now && _interfaces.ContainsKey(ifp.Name))
                     Slot(ifp, pi, now);

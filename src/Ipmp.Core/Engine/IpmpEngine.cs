@@ -127,6 +127,7 @@ public sealed partial class IpmpEngine
                 // Only send slots: a probe is judged at its instance's next slot, never at its own deadline.
                 foreach (var pi in ifp.Instances)
                     if (pi.CanProbe) Consider(pi.NextSendAt);
+                Consider(DecidingProbeOverdueAt(ifp));
             }
             return next;
         }

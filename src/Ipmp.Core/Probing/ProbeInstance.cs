@@ -223,6 +223,21 @@ public sealed class ProbeInstance(AddressFamily family)
     }
 
     /// <summary>
+    /// When the newest probe would complete a failure if lost (the <paramref name="failuresToFail"/> − 1
+    /// resolved probes before it were all LOST, and it is still UNACKED), the moment it is overdue (just past
+    /// its <see cref="Deadline"/>); null otherwise. The engine decides then rather than at the next slot
+    /// (<see cref="Engine.EngineOptions.JudgeDecidingProbeAtDeadline"/>).
+    /// </summary>
+    public TimeSpan? DecidingProbeOverdueAt(TimeSpan probeInterval, int failuresToFail)
+    {
+        if (History.Count == 0) return null;
+        ref var r = ref History.Recent(0);
+        if (r.Status != ProbeRecordStatus.Unacked || r.Target is null) return null;
+        var (run, _) = History.RunOf(ProbeRecordStatus.Lost);
+        return run >= failuresToFail - 1 ? Deadline(r, probeInterval) + TimeSpan.FromTicks(1) : null;
+    }
+
+    /// <summary>
     /// What a failure or repair decision sees when it reads this instance's history between slots (illumos
     /// mpd_probe.c, probe_fail_info and probe_success_info): an UNACKED probe past its deadline counts as LOST.
     /// Unlike <see cref="JudgeAtSlot"/> nothing is forced.
