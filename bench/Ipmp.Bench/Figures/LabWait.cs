@@ -16,8 +16,10 @@ internal static class LabWait
         return false;
     }
 
-    public static int ProcessIndex(NamespaceLab lab, string nic) =>
-        int.Parse(Shell.Ip("-n", lab.HostNs, "-o", "link", "show", nic).Split(':')[0]);
+    public static int ProcessIndex(NamespaceLab lab, string nic) => IndexIn(lab.HostNs, nic);
+
+    public static int IndexIn(string ns, string dev) =>
+        int.Parse(Shell.Ip("-n", ns, "-o", "link", "show", dev).Split(':')[0]);
 
     public static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 

@@ -70,6 +70,8 @@ public sealed class KernelEvents : IDisposable
 
     public static bool CarrierLost(RawNetlink.Event e, int ifindex) => e is RawNetlink.Link { LowerUp: false } l && l.Index == ifindex;
 
+    public static bool PortState(RawNetlink.Event e, int ifindex, byte state) => e is RawNetlink.BridgePort p && p.Index == ifindex && p.State == state;
+
     public static bool AddressAdded(RawNetlink.Event e, string address, Func<int, bool> onInterface) =>
         e is RawNetlink.Address a && a.Value.ToString() == address && onInterface(a.Index);
 

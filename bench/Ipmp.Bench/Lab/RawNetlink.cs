@@ -52,6 +52,12 @@ public sealed class RawNetlink : IDisposable
     public abstract record Event;
     public sealed record Link(int Index, bool LowerUp) : Event;
     public sealed record Address(int Index, IPAddress Value) : Event;
+    /// <summary>A bridge port's STP state (AF_BRIDGE RTM_NEWLINK, IFLA_PROTINFO/IFLA_BRPORT_STATE), sent by the
+    /// bridge's namespace when `bridge link set ... state N` takes effect: 0 disabled, 3 forwarding.</summary>
+    public sealed record BridgePort(int Index, byte State) : Event;
+
+    private const byte AF_BRIDGE = 7;
+    private const ushort IFLA_PROTINFO = 12, IFLA_BRPORT_STATE = 1, NLA_TYPE_MASK = 0x3FFF;
 
     /// <summary>The link (RTM_NEWLINK) and new IPv4 address (RTM_NEWADDR) messages of one datagram.</summary>
     public static List<Event> Parse(ReadOnlySpan<byte> datagram)
@@ -63,7 +69,12 @@ public sealed class RawNetlink : IDisposable
             if (len < 16 || len > datagram.Length) break;
             var type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
             var payload = datagram[16..len];
-            if (type == RTM_NEWLINK && payload.Length >= 16)
+            if (type == RTM_NEWLINK && payload.Length >= 16 && payload[0] == AF_BRIDGE)
+            {
+                if (BridgePortState(payload[16..]) is { } state)
+                    events.Add(new BridgePort(BinaryPrimitives.ReadInt32LittleEndian(payload[4..]), state));
+            }
+            else if (type == RTM_NEWLINK && payload.Length >= 16)
                 events.Add(new Link(BinaryPrimitives.ReadInt32LittleEndian(payload[4..]), (BinaryPrimitives.ReadUInt32LittleEndian(payload[8..]) & IFF_LOWER_UP) != 0));
             else if (type == RTM_NEWADDR && payload.Length >= 8 && payload[0] == 2)
             {
@@ -84,6 +95,30 @@ public sealed class RawNetlink : IDisposable
             datagram = datagram[Math.Min(datagram.Length, (len + 3) & ~3)..];
         }
         return events;
+    }
+
+    /// <summary>IFLA_BRPORT_STATE inside IFLA_PROTINFO (nested) of an ifinfomsg's attributes, if present.</summary>
+    internal static byte? BridgePortState(ReadOnlySpan<byte> attrs)
+    {
+        foreach (var (type, value) in Attributes(attrs))
+            if (type == IFLA_PROTINFO)
+                foreach (var (inner, v) in Attributes(value))
+                    if (inner == IFLA_BRPORT_STATE && v.Length >= 1) return v[0];
+        return null;
+    }
+
+    private static List<(ushort Type, byte[] Value)> Attributes(ReadOnlySpan<byte> attrs)
+    {
+        var list = new List<(ushort, byte[])>();
+        while (attrs.Length >= 4)
+        {
+            var alen = BinaryPrimitives.ReadUInt16LittleEndian(attrs);
+            var atype = (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(attrs[2..]) & NLA_TYPE_MASK);
+            if (alen < 4 || alen > attrs.Length) break;
+            list.Add((atype, attrs[4..alen].ToArray()));
+            attrs = attrs[Math.Min(attrs.Length, (alen + 3) & ~3)..];
+        }
+        return list;
     }
 
     public void Dispose() => close(_fd);
