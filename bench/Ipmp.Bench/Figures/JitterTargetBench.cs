@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using Ipmp.Bench.Lab;
+using Ipmp.Bench.Probes;
+using Ipmp.Bench.Results;
+using Ipmp.Bench.Stats;
+using Ipmp.Lab;
+
+namespace Ipmp.Bench.Figures;
+
+/// <summary>
+/// Figure 8: false failures and LOST probes against a jittery target at FDT 1 s. The router (192.168.10.1,
+/// the host's only gateway and so the group's only target: the other lab hosts ignore multicast echo) stops
+/// answering in the kernel; a <see cref="DelayedEchoResponder"/> answers each echo after a uniform 0–20 ms.
+/// The standard group (net0, net1 active, net2 standby, each with a test address) probes it for the run's
+/// duration. Counted from the daemon's own word: interface failures it logged, and its probe events (SENT,
+/// ACKED with the RTT it recorded, LOST); data-address moves from rtnetlink; the responder's counts show that
+/// every request was answered (a drop there would be a real loss, not a false one).
+/// </summary>
+public static class JitterTargetBench
+{
+    public const string Section = "8 jittery target FDT 1 s";
+    public const string Target = "192.168.10.1";
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(20);
+
+    public static void Run(BenchReport report, TimeSpan duration, int seed, string? daemonProgram, TextWriter log, CancellationToken ct)
+    {
+        using var lab = new NamespaceLab(nics: 3);
+        lab.WriteStandardConfig(fdtMs: 1000);
+        using var responder = new DelayedEchoResponder(lab.RouterNs, [Target], new UniformJitter(TimeSpan.Zero, MaxDelay, seed));
+        using var daemon = new BenchDaemon(lab, daemonProgram);
+        if (!LabWait.Holder(lab, "192.168.10.50", "net0", TimeSpan.FromSeconds(10))) throw new InvalidOperationException(lab.Describe());
+        var tally = new ProbeTally();
+        using var stream = new ProbeEventStream(lab.SocketPath, tally);
+
+        // Settle: every member has had an answer (its quiet period is over) and the estimators have samples.
+        var settle = Stopwatch.StartNew();
+        while (!lab.Nics.All(tally.HasAnswer))
+        {
+            if (settle.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("no probe answers on every NIC within 60 s\n" + lab.Describe());
+            Thread.Sleep(100);
+        }
+        Thread.Sleep(TimeSpan.FromSeconds(5));
+
+        var logBefore = lab.Log;
+        using var events = new KernelEvents(lab.HostNs);
+        var targetBefore = responder.Counters;
+        var start = Stopwatch.GetTimestamp();
+        tally.Open();
+        var sw = Stopwatch.StartNew();
+        var nextReport = TimeSpan.FromMinutes(1);
+        while (sw.Elapsed < duration && !ct.IsCancellationRequested && daemon.Running && stream.Ended is null)
+        {
+            Thread.Sleep(200);
+            if (sw.Elapsed >= nextReport)
+            {
+                var c = tally.Counts;
+                log.WriteLine($"    {sw.Elapsed.TotalMinutes:F0} min: sent {c.Sent}, acked {c.Acked}, LOST {c.LostEvents}");
+                nextReport += TimeSpan.FromMinutes(1);
+            }
+        }
+        tally.Close();
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        var targetAfter = responder.Counters;
+        var running = daemon.Running;
+        var ended = stream.Ended;
+        var counts = tally.Counts;
+        var newLog = lab.Log[logBefore.Length..];
+        var failures = LabWait.CountLines(newLog, "IP interface failure detected");
+        var failuresSettling = LabWait.CountLines(logBefore, "IP interface failure detected");
+        var moves = events.Count(e => e is RawNetlink.Address a && a.Value.ToString() is "192.168.10.50" or "192.168.10.51", start);
+        var raised = LabWait.CountLines(newLog, "Cannot meet requested failure detection time");
+
+        var partial = new List<string>();
+        if (elapsed < duration * 0.99) partial.Add($"stopped after {elapsed.TotalSeconds:F0} s of {duration.TotalSeconds:F0} s");
+        if (!running) partial.Add("the daemon exited");
+        if (ended is not null) partial.Add("probe event stream ended: " + ended);
+        var onlyTarget = counts.Targets.All(t => t == Target);
+        var daemonText = daemonProgram ?? "this build (JIT)";
+        var note = $"{elapsed.TotalSeconds:F0} s; daemon {daemonText}; jitter uniform 0-{MaxDelay.TotalMilliseconds:F0} ms, seed {seed}; " +
+            $"targets probed: {string.Join(", ", counts.Targets)}; failures while settling: {failuresSettling}" +
+            (partial.Count > 0 ? "; PARTIAL: " + string.Join("; ", partial) : "");
+
+        report.Add(new Figure(Section, "interface failures logged", "count") { Value = failures, Target = "0", Met = failures == 0 && partial.Count == 0, Note = note });
+        report.Add(new Figure(Section, "data-address moves (netlink)", "count") { Value = moves, Target = "0", Met = moves == 0 });
+        report.Add(new Figure(Section, "FDT raised (too slow targets)", "count") { Value = raised });
+        report.Add(new Figure(Section, "probes sent (daemon probe events)", "count")
+        {
+            Value = counts.Sent,
+            Met = onlyTarget ? null : false,
+            Note = onlyTarget ? null : "other targets than the jittery one were probed: " + string.Join(", ", counts.Targets),
+        });
+        report.Add(new Figure(Section, "probes ACKED", "count") { Value = counts.Acked });
+        var lostShare = counts.Sent > 0 ? 100.0 * counts.LostEvents / counts.Sent : double.NaN;
+        report.Add(new Figure(Section, "LOST probe events", "count")
+        {
+            Value = counts.LostEvents,
+            Note = $"{lostShare:F3} % of sent; {counts.LateAcked} later turned ACKED by a late reply, {counts.StillLost} stayed LOST",
+        });
+        report.Add(new Figure(Section, "LOST and never answered", "count") { Value = counts.StillLost });
+        var negative = counts.RttMs.Count(r => r < 0);
+        var estimator = counts.LastRttAverage is { } avg
+            ? $"; estimator at the end: average {avg.TotalMilliseconds:F2} ms, deviation {counts.LastRttDeviation?.TotalMilliseconds:F2} ms"
+            : "";
+        report.Add(new Figure(Section, "RTT the daemon recorded (ack kernel stamp - send)", "ms")
+        {
+            Stats = Summary.Of(counts.RttMs),
+            Note = $"{negative} negative sample(s){estimator}",
+        });
+        var applied = Diff(targetBefore, targetAfter);
+        report.Add(new Figure(Section, "target: delay applied (1 ms buckets)", "ms")
+        {
+            Value = applied.DelayPercentileMs(50),
+            Note = $"requests {applied.Requests}, replies {applied.Replies}, dropped (queue full) {applied.Dropped}, send errors {applied.SendErrors}; " +
+                $"p99 bucket {applied.DelayPercentileMs(99)} ms, max bucket {MaxBucket(applied)} ms; latest reply {targetAfter.MaxLateMs:F2} ms after its due time",
+        });
+        log.WriteLine($"    {note}");
+        log.WriteLine($"    failures {failures}, moves {moves}, sent {counts.Sent}, acked {counts.Acked}, LOST {counts.LostEvents} " +
+            $"(late-acked {counts.LateAcked}, still lost {counts.StillLost}); target replies {applied.Replies}, dropped {applied.Dropped}");
+    }
+
+    private static EchoResponderCounters Diff(EchoResponderCounters a, EchoResponderCounters b) => new(
+        b.Requests - a.Requests, b.Replies - a.Replies, b.Dropped - a.Dropped, b.SendErrors - a.SendErrors, b.Ignored - a.Ignored,
+        [.. b.DelayHistogramMs.Zip(a.DelayHistogramMs, (x, y) => x - y)], b.MaxLateMs);
+
+    private static int? MaxBucket(EchoResponderCounters c)
+    {
+        for (var i = c.DelayHistogramMs.Count - 1; i >= 0; i--)
+            if (c.DelayHistogramMs[i] > 0) return i;
+        return null;
+    }
+}
