@@ -45,12 +45,21 @@ public static class JitterTargetBench
         using var events = new KernelEvents(lab.HostNs);
         var targetBefore = responder.Counters;
         var start = Stopwatch.GetTimestamp();
+        var cpuStart = Process.GetProcessById(daemon.Pid).TotalProcessorTime;
         tally.Open();
         var sw = Stopwatch.StartNew();
         var nextReport = TimeSpan.FromMinutes(1);
+        // The machine is shared: the load during the run says how much scheduling noise the figure carries.
+        var loads = new List<double> { LoadAverage() };
+        var nextLoad = TimeSpan.FromSeconds(10);
         while (sw.Elapsed < duration && !ct.IsCancellationRequested && daemon.Running && stream.Ended is null)
         {
             Thread.Sleep(200);
+            if (sw.Elapsed >= nextLoad)
+            {
+                loads.Add(LoadAverage());
+                nextLoad += TimeSpan.FromSeconds(10);
+            }
             if (sw.Elapsed >= nextReport)
             {
                 var c = tally.Counts;
@@ -62,6 +71,7 @@ public static class JitterTargetBench
         var elapsed = Stopwatch.GetElapsedTime(start);
         var targetAfter = responder.Counters;
         var running = daemon.Running;
+        var daemonCpu = running ? (Process.GetProcessById(daemon.Pid).TotalProcessorTime - cpuStart).TotalMilliseconds / elapsed.TotalMilliseconds * 100 : double.NaN;
         var ended = stream.Ended;
         var counts = tally.Counts;
         var newLog = lab.Log[logBefore.Length..];
@@ -77,7 +87,8 @@ public static class JitterTargetBench
         var onlyTarget = counts.Targets.All(t => t == Target);
         var daemonText = daemonProgram ?? "this build (JIT)";
         var note = $"{elapsed.TotalSeconds:F0} s; daemon {daemonText}; jitter uniform 0-{MaxDelay.TotalMilliseconds:F0} ms, seed {seed}; " +
-            $"targets probed: {string.Join(", ", counts.Targets)}; failures while settling: {failuresSettling}" +
+            $"targets probed: {string.Join(", ", counts.Targets)}; failures while settling: {failuresSettling}; " +
+            $"load average (1 min) mean {loads.Average():F1}, max {loads.Max():F1} on {Environment.ProcessorCount} CPUs; daemon CPU {daemonCpu:F2}% of a core" +
             (partial.Count > 0 ? "; PARTIAL: " + string.Join("; ", partial) : "");
 
         report.Add(new Figure(Section, "interface failures logged", "count") { Value = failures, Target = "0", Met = failures == 0 && partial.Count == 0, Note = note });
@@ -117,6 +128,9 @@ public static class JitterTargetBench
         log.WriteLine($"    failures {failures}, moves {moves}, sent {counts.Sent}, acked {counts.Acked}, LOST {counts.LostEvents} " +
             $"(late-acked {counts.LateAcked}, still lost {counts.StillLost}); target replies {applied.Replies}, dropped {applied.Dropped}");
     }
+
+    private static double LoadAverage() =>
+        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 
     private static EchoResponderCounters Diff(EchoResponderCounters a, EchoResponderCounters b) => new(
         b.Requests - a.Requests, b.Replies - a.Replies, b.Dropped - a.Dropped, b.SendErrors - a.SendErrors, b.Ignored - a.Ignored,
