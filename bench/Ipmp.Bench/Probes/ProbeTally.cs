@@ -19,7 +19,7 @@ public sealed class ProbeTally
     private readonly HashSet<IPAddress> _targets = [];
     private readonly HashSet<string> _answered = [];
     private bool _open;
-    private long _sent, _acked, _lostEvents, _lateAcked, _before;
+    private long _sent, _acked, _lostEvents, _lateAcked, _outside;
     private ProbeEvent? _lastAck;
 
     public void Open()
@@ -39,7 +39,7 @@ public sealed class ProbeTally
             if (e.State == ProbeEventState.Acked) _answered.Add(e.Interface);
             if (!_open)
             {
-                _before++;
+                _outside++;
                 return;
             }
             _targets.Add(e.Target);
@@ -74,7 +74,7 @@ public sealed class ProbeTally
         {
             lock (_gate)
                 return new ProbeCounts(_sent, _acked, _lostEvents, _lateAcked, _lost.Count, [.. _rttMs],
-                    [.. _targets.Select(t => t.ToString()).Order(StringComparer.Ordinal)], _lastAck?.RttAverage, _lastAck?.RttDeviation, _before);
+                    [.. _targets.Select(t => t.ToString()).Order(StringComparer.Ordinal)], _lastAck?.RttAverage, _lastAck?.RttDeviation, _outside);
         }
     }
 }
@@ -88,7 +88,7 @@ public sealed class ProbeTally
 /// <param name="Targets">Every target address a counted event named.</param>
 /// <param name="LastRttAverage">The target's estimator (sa/8) at the last ACKED event.</param>
 /// <param name="LastRttDeviation">Its mean deviation (sv/4) then.</param>
-/// <param name="BeforeWindow">Events seen before the counting window opened (settling), not counted.</param>
+/// <param name="OutsideWindow">Events seen while the window was not open (settling, after the end): not counted.</param>
 public sealed record ProbeCounts(
     long Sent,
     long Acked,
@@ -99,4 +99,4 @@ public sealed record ProbeCounts(
     IReadOnlyList<string> Targets,
     TimeSpan? LastRttAverage,
     TimeSpan? LastRttDeviation,
-    long BeforeWindow);
+    long OutsideWindow);
