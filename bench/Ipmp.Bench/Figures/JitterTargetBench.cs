@@ -127,7 +127,8 @@ public static class JitterTargetBench
         {
             Value = applied.DelayPercentileMs(50),
             Note = $"requests {applied.Requests}, replies {applied.Replies}, dropped (queue full) {applied.Dropped}, send errors {applied.SendErrors}; " +
-                $"p99 bucket {applied.DelayPercentileMs(99)} ms, max bucket {MaxBucket(applied)} ms; latest reply {targetAfter.MaxLateMs:F2} ms after its due time",
+                $"p99 bucket {applied.DelayPercentileMs(99)} ms, max bucket {MaxBucket(applied)} ms; latest reply {targetAfter.MaxLateMs:F2} ms after its due time; " +
+                $"replies at {Beyond} ms or later (past the range: the target's own scheduling): {Tail(applied)}",
         });
         log.WriteLine($"    {note}");
         log.WriteLine($"    failures {failures}, moves {moves}, sent {counts.Sent}, acked {counts.Acked}, LOST {counts.LostEvents} " +
@@ -153,6 +154,16 @@ public static class JitterTargetBench
     private static EchoResponderCounters Diff(EchoResponderCounters a, EchoResponderCounters b) => new(
         b.Requests - a.Requests, b.Replies - a.Replies, b.Dropped - a.Dropped, b.SendErrors - a.SendErrors, b.Ignored - a.Ignored,
         [.. b.DelayHistogramMs.Zip(a.DelayHistogramMs, (x, y) => x - y)], b.MaxLateMs);
+
+    /// <summary>The first 1 ms bucket past the jitter range (bucket 20 holds 20.0-20.99 ms).</summary>
+    private static int Beyond => (int)MaxDelay.TotalMilliseconds + 1;
+
+    /// <summary>"count (bucket:count ...)" of the replies at <see cref="Beyond"/> ms or later.</summary>
+    private static string Tail(EchoResponderCounters c)
+    {
+        var tail = c.DelayHistogramMs.Select((n, ms) => (ms, n)).Where(b => b.ms >= Beyond && b.n > 0).ToList();
+        return tail.Count == 0 ? "0" : $"{tail.Sum(b => b.n)} ({string.Join(' ', tail.Select(b => $"{b.ms}:{b.n}"))})";
+    }
 
     private static int? MaxBucket(EchoResponderCounters c)
     {
