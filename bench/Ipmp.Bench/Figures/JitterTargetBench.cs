@@ -128,7 +128,7 @@ public static class JitterTargetBench
             Value = applied.DelayPercentileMs(50),
             Note = $"requests {applied.Requests}, replies {applied.Replies}, dropped (queue full) {applied.Dropped}, send errors {applied.SendErrors}; " +
                 $"p99 bucket {applied.DelayPercentileMs(99)} ms, max bucket {MaxBucket(applied)} ms; latest reply {targetAfter.MaxLateMs:F2} ms after its due time; " +
-                $"replies at {Beyond} ms or later (past the range: the target's own scheduling): {Tail(applied)}",
+                $"replies at {Beyond} ms or later (past the range, late by the target host scheduling): {Tail(applied)}",
         });
         log.WriteLine($"    {note}");
         log.WriteLine($"    failures {failures}, moves {moves}, sent {counts.Sent}, acked {counts.Acked}, LOST {counts.LostEvents} " +
