@@ -9,11 +9,12 @@ public sealed record BenchPlan(
     TimeSpan FootprintWindow,
     int StatRuns,
     TimeSpan SimMeasureLarge,
-    TimeSpan SimMeasureFast)
+    TimeSpan SimMeasureFast,
+    TimeSpan JitterDuration)
 {
     public static BenchPlan Full { get; } = new(false, 50, 50, TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(60), 30,
-        TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+        TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(10));
 
     public static BenchPlan QuickPlan { get; } = new(true, 12, 6, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(15), 10,
-        TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(10));
+        TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60));
 }

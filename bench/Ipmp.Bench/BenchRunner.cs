@@ -9,14 +9,15 @@ using Ipmp.Bench.Stats;
 namespace Ipmp.Bench;
 
 /// <summary>Runs the figures in order; a figure that throws is reported as unavailable and the run goes on.</summary>
-public sealed class BenchRunner(BenchPlan plan, ISet<int> only, string? aot, TextWriter log)
+/// <param name="daemon">Figure 8's daemon: another build's ipmp.dll or binary (before/after figures); null: --aot or this build.</param>
+public sealed class BenchRunner(BenchPlan plan, ISet<int> only, string? aot, TextWriter log, string? daemon = null, int jitterSeed = 20261202)
 {
     public BenchReport Run(CancellationToken ct)
     {
         var report = new BenchReport { Quick = plan.Quick, Machine = MachineInfo.Collect() };
         var clock = Stopwatch.StartNew();
         var root = Environment.UserName == "root" || geteuid() == 0;
-        if (!root) report.Notes.Add("not root: the namespace-lab figures (1-4, 6) were skipped");
+        if (!root) report.Notes.Add("not root: the namespace-lab figures (1-4, 6-8) were skipped");
 
         if (Want(1) || Want(6)) Section(report, "1 link failover", root, ct, () => LinkFailover(report, ct));
         if (Want(2))
@@ -33,6 +34,7 @@ public sealed class BenchRunner(BenchPlan plan, ISet<int> only, string? aot, Tex
             });
         }
         if (Want(7)) Section(report, "7 link failover under route churn", root, ct, () => RouteChurnFailover(report, ct));
+        if (Want(8)) Section(report, JitterTargetBench.Section, root, ct, () => JitterTargetBench.Run(report, plan.JitterDuration, jitterSeed, daemon ?? aot, log, ct));
         if (Want(5))
         {
             Section(report, "5 sim", true, ct, () => SimScaleBench.Run(report,
