@@ -141,6 +141,9 @@ public sealed class NamespaceLab : IDisposable
 
     public static string Port(string nic) => "s" + nic[3..];
 
+    /// <summary>A long-lived `ip -batch` in the switch's namespace, for link changes faster than a process each.</summary>
+    public IpBatch SwitchBatch() => new(SwitchNs);
+
     /// <summary>Carrier loss: the switch-side end goes down.</summary>
     public void PullCable(string nic) => Shell.Ip("-n", SwitchNs, "link", "set", Port(nic), "down");
     public void PlugCable(string nic) => Shell.Ip("-n", SwitchNs, "link", "set", Port(nic), "up");

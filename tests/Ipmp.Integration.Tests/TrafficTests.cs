@@ -67,12 +67,15 @@ public sealed class TrafficTests(ITestOutputHelper output) : IDisposable
         });
 
         await Task.Delay(300);
+        var beforeFailover = Interlocked.Read(ref sent);
         _lab.PullCable("net0");
         Eventually.Until(() => _lab.Holder("192.168.10.50") == "net2", TimeSpan.FromSeconds(2), "failover", _lab.Describe);
         await Task.Delay(500);
+        var beforeFailback = Interlocked.Read(ref sent);
         _lab.PlugCable("net0");
         Eventually.Until(() => _lab.Holder("192.168.10.50") == "net0", TimeSpan.FromSeconds(3), "failback", _lab.Describe);
         await Task.Delay(500);
+        var afterFailback = Interlocked.Read(ref sent);
         stop.Cancel();
         await writer;
         // Everything sent must come back (TCP retransmits whatever the moves cost).
@@ -84,7 +87,11 @@ public sealed class TrafficTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{sent} bytes sent and echoed back through failover and failback");
         Assert.Equal(-1, mismatch);
         Assert.Equal(sent, received);
-        Assert.True(sent > 200_000, $"only {sent} bytes went through");
+        // The stream flowed across both moves (how much depends on how busy the machine is: the writer paces
+        // itself with 2 ms delays, which a loaded CI machine stretched to 141 kB in all).
+        Assert.True(beforeFailover > 0 && beforeFailback > beforeFailover && afterFailback > beforeFailback,
+            $"bytes sent before the failover {beforeFailover}, before the failback {beforeFailback}, after it {afterFailback}");
+        Assert.True(sent >= 50_000, $"only {sent} bytes went through");
     }
 
     [Fact]
