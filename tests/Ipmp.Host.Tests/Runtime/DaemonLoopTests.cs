@@ -251,6 +251,25 @@ public sealed class DaemonLoopTests : IDisposable
         Assert.Equal(2, calls);
     }
 
+    /// <summary>The FDT 100 ms anomaly of 2026-11: the old engine loop read a deadline overdue by exactly 1 ms
+    /// as Timeout.InfiniteTimeSpan and slept until something else happened (seconds; no probes went out).</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    public async Task A_turn_whose_deadline_is_overdue_runs_it_instead_of_waiting(int lateMs)
+    {
+        var loop = Start(Config(probing: true));
+        var due = loop.Engine.NextWakeup!.Value;
+        _time.Advance(due - loop.Engine.Now + TimeSpan.FromMilliseconds(lateMs));
+        var sent = _probes.Sent;
+        var turn = Task.Factory.StartNew(() => loop.Turn(-1), TaskCreationOptions.LongRunning);
+        var finished = await Task.WhenAny(turn, Task.Delay(TimeSpan.FromSeconds(5))) == turn;
+        if (!finished) loop.Stop();   // unblock it, then fail
+        Assert.True(finished, $"a turn {lateMs} ms past its deadline blocked");
+        Assert.True(_probes.Sent > sent, "the overdue probe slot did not run");
+    }
+
     public void Dispose()
     {
         _loop?.Stop();
