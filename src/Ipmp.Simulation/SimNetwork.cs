@@ -186,7 +186,46 @@ public sealed class SimNetwork(SimClock clock, SimScheduler scheduler, Random ra
             case SendProbe p:
                 SendProbe(p);
                 break;
+            case SendTransitiveProbe t:
+                SendTransitive(t);
+                break;
         }
+    }
+
+    /// <summary>The cookie of the daemon's transitive responder (the engine's own): set by the simulation.</summary>
+    public ulong TransitiveCookie { get; set; }
+
+    /// <summary>Round trip of a transitive probe between two NICs through the switch.</summary>
+    public TimeSpan TransitiveRtt { get; set; } = TimeSpan.FromMicroseconds(100);
+
+    public long TransitiveFramesSent { get; private set; }
+
+    /// <summary>
+    /// A transitive probe: a frame from one NIC through its port and the peer's port to the peer, where the
+    /// daemon's responder answers it back the same way. Both NICs must pass frames, on the way out and on
+    /// the way back; no IP is involved, so no host's neighbour cache changes.
+    /// </summary>
+    private void SendTransitive(SendTransitiveProbe t)
+    {
+        TransitiveFramesSent++;
+        Events.Enqueue(new TransitiveProbeSent(t.Interface, t.Sequence, Clock.Now));
+        var from = _nics[t.Interface];
+        var to = _nics.Values.FirstOrDefault(n => n.Mac.Equals(t.PeerMac));
+        if (!from.Works || to is null || !to.Works || !TransitiveFrame.TryMakeReply(t.Frame.Span, TransitiveCookie, out var reply))
+        {
+            ProbesDropped++;
+            return;
+        }
+        var peerMac = to.Mac;
+        Scheduler.At(Clock.Now + TransitiveRtt, () =>
+        {
+            if (!from.Works || !to.Works)
+            {
+                ProbesDropped++;
+                return;
+            }
+            Events.Enqueue(new TransitiveReplyReceived(t.Interface, peerMac, reply, Clock.Now + ReceiveStampOffset));
+        });
     }
 
     private void Announce(string nicName, IPAddress address)

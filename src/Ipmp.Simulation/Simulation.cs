@@ -18,8 +18,9 @@ public sealed class Simulation : IEngineObserver
         Scheduler = new SimScheduler();
         Network = new SimNetwork(Clock, Scheduler, new Random(seed));
         build(Network);
-        Engine = new IpmpEngine(config, Network, Clock, new Random(seed + 1), this,
-            options ?? new EngineOptions { RunId = 7, Cookie = 0x1badc0ffee + (ulong)seed });
+        options ??= new EngineOptions { RunId = 7, Cookie = 0x1badc0ffee + (ulong)seed };
+        Network.TransitiveCookie = options.Cookie;
+        Engine = new IpmpEngine(config, Network, Clock, new Random(seed + 1), this, options);
         foreach (var e in Network.InitialEvents()) Network.Events.Enqueue(e);
         Drain();
     }
@@ -39,8 +40,9 @@ public sealed class Simulation : IEngineObserver
     {
         _restarts++;
         Network.Events.Clear();   // the dead daemon read nothing more
-        Engine = new IpmpEngine(config, Network, Clock, new Random(1000 + _restarts), this,
-            new EngineOptions { RunId = 7 + _restarts, Cookie = 0xdeadbeef00 + (ulong)_restarts });
+        var options = new EngineOptions { RunId = 7 + _restarts, Cookie = 0xdeadbeef00 + (ulong)_restarts };
+        Network.TransitiveCookie = options.Cookie;
+        Engine = new IpmpEngine(config, Network, Clock, new Random(1000 + _restarts), this, options);
         if (remembered is not null) Engine.Restore(remembered);
         foreach (var e in Network.InitialEvents()) Network.Events.Enqueue(e);
         Drain();

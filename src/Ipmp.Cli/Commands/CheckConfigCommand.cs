@@ -21,7 +21,7 @@ internal static class CheckConfigCommand
                 Console.Error.WriteLine($"{d.Severity.ToString().ToLowerInvariant()}: {d}");
             if (result.Config is not { } config) return 1;
             var s = config.Settings;
-            Console.WriteLine($"FAILURE_DETECTION_TIME={(int)s.FailureDetectionTime.TotalMilliseconds} FAILBACK={(s.Failback ? "yes" : "no")} TRACK_INTERFACES_ONLY_WITH_GROUPS={(s.TrackInterfacesOnlyWithGroups ? "yes" : "no")}");
+            Console.WriteLine($"FAILURE_DETECTION_TIME={(int)s.FailureDetectionTime.TotalMilliseconds} FAILBACK={(s.Failback ? "yes" : "no")} TRACK_INTERFACES_ONLY_WITH_GROUPS={(s.TrackInterfacesOnlyWithGroups ? "yes" : "no")}{(s.TransitiveProbing ? " TRANSITIVE_PROBING=yes" : "")}");
             foreach (var g in config.Groups)
                 Console.WriteLine($"group {g.Name}: {string.Join(' ', g.DataAddresses)}");
             foreach (var i in config.Interfaces)

@@ -37,3 +37,12 @@ public sealed record PrepareMember(string Interface) : NetworkCommand;
 
 /// <summary>The members that carry a group's outbound traffic changed (for load spreading).</summary>
 public sealed record SetOutboundMembers(string Group, ImmutableArray<string> Members) : NetworkCommand;
+
+/// <summary>Send one transitive probe: a link-layer frame (<see cref="Probing.TransitiveFrame"/>) out of
+/// <paramref name="Interface"/>, unicast to member <paramref name="Peer"/>'s MAC, which the network answers back
+/// from there (the daemon's responder on that member). No IP, so no neighbour learns anything from it.</summary>
+public sealed record SendTransitiveProbe(string Interface, string Peer, System.Net.NetworkInformation.PhysicalAddress PeerMac,
+    ReadOnlyMemory<byte> Frame) : NetworkCommand
+{
+    public ushort Sequence => Probing.TransitiveFrame.SequenceOf(Frame.Span);
+}

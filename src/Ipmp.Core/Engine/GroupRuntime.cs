@@ -26,6 +26,11 @@ public sealed class GroupRuntime(string name, TimeSpan configuredFdt)
     public TimeSpan ProbeInterval { get; private set; } = configuredFdt / ProbesPerFdt;
     public TimeSpan? LastFdtRaise { get; set; }
 
+    /// <summary>Transitive probing: the member that probed with ICMP was failed without another member's ICMP
+    /// answers to prove the network works (its transitive peers could not reach it either); cleared by the next
+    /// ICMP answer in the group. A second such failure before that is a group failure.</summary>
+    public bool UnconfirmedHandover { get; set; }
+
     /// <summary>Whether the group has ever had a usable member (a new group starts failed silently).</summary>
     public bool EverUsable { get; set; }
 

@@ -108,10 +108,14 @@ public sealed class InterfaceRuntime
 
     public ProbeInstance V4 { get; } = new(AddressFamily.InterNetwork);
     public ProbeInstance V6 { get; } = new(AddressFamily.InterNetworkV6);
+    /// <summary>Link-layer probes to other members (TRANSITIVE_PROBING), on while neither ICMP family probes.</summary>
+    public ProbeInstance Transitive { get; } = new(AddressFamily.Unspecified);
     private ProbeInstance[]? _instances;
-    public ProbeInstance[] Instances => _instances ??= [V4, V6];
-    public bool CanProbe => V4.CanProbe || V6.CanProbe;
-    public bool HasTargets => V4.HasTargets || V6.HasTargets;
+    public ProbeInstance[] Instances => _instances ??= [V4, V6, Transitive];
+    /// <summary>Probes with ICMP, from a test address or (transitive probing) from a data address it holds.</summary>
+    public bool ProbesIcmp => V4.CanProbe || V6.CanProbe;
+    public bool CanProbe => V4.CanProbe || V6.CanProbe || Transitive.CanProbe;
+    public bool HasTargets => V4.HasTargets || V6.HasTargets || Transitive.HasTargets;
 
     /// <summary>The two most recent link-up times, for flap damping.</summary>
     public TimeSpan?[] LinkUps { get; } = new TimeSpan?[2];

@@ -48,6 +48,7 @@ public sealed partial class IpmpEngine
             RefreshGroupState(group);
             RefreshNominees(group);
             if (_synchronised) PlaceAddresses(group);
+            RefreshProbeRoles(group);
             group.Dirty = false;
         }
         if (_anonymous.Dirty)

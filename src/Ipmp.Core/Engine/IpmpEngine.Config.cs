@@ -169,6 +169,7 @@ public sealed partial class IpmpEngine
             pi.Targets.Clear();
             pi.History.Clear();
             pi.TestAddress = null;
+            pi.TransitiveOn = false;
         }
         ifp.Link = null;
         ifp.State = PiState.Init;

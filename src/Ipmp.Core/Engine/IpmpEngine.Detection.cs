@@ -54,7 +54,13 @@ public sealed partial class IpmpEngine
             }
         }
 
-        if (group.IsAnonymous || OtherMemberShowsNetworkWorks(ifp, linkDown, firstFailure))
+        // Transitive probes failing say only that this member and the one it probes cannot reach each other.
+        var linkSuspect = !linkDown && !ifp.ProbesIcmp && ifp.Transitive.CanProbe;
+        if (group.IsAnonymous || OtherMemberShowsNetworkWorks(ifp, linkDown, firstFailure, linkSuspect))
+            InterfaceFailed(ifp);
+        else if (linkSuspect)
+            return;   // nobody shows the path works: the member it probes is suspect, and its own ICMP probes decide
+        else if (!linkDown && HandOver(ifp))
             InterfaceFailed(ifp);
         else
             GroupFailed(group);
@@ -79,7 +85,10 @@ public sealed partial class IpmpEngine
     /// Evidence that the link works for someone else. Stricter than illumos (section 9, "weak evidence"):
     /// an OFFLINE or FAILED member never counts, even with its link up.
     /// </summary>
-    private bool OtherMemberShowsNetworkWorks(InterfaceRuntime ifp, bool linkDown, TimeSpan? firstFailure)
+    /// <param name="countTransitive">Whether other members' answered transitive probes count: they do when the
+    /// suspect is itself checked transitively; they do not against ICMP losses (they prove a member's link, not
+    /// that the targets answer).</param>
+    private bool OtherMemberShowsNetworkWorks(InterfaceRuntime ifp, bool linkDown, TimeSpan? firstFailure, bool countTransitive = false)
     {
         if (ifp.Group.State == GroupState.Failed) return false;
         foreach (var other in ifp.Group.Members)
@@ -89,7 +98,10 @@ public sealed partial class IpmpEngine
             if (linkDown) return true;
             if (!other.CanProbe || !other.HasTargets) return true;   // link-only evidence
             foreach (var pi in other.Instances)
+            {
+                if (pi.IsLink && !countTransitive) continue;
                 if (pi.History.LastAckedStart() is { } t && (firstFailure is null || t > firstFailure)) return true;
+            }
         }
         return false;
     }
@@ -113,6 +125,7 @@ public sealed partial class IpmpEngine
 
     private void GroupFailed(GroupRuntime group)
     {
+        group.UnconfirmedHandover = false;
         foreach (var m in group.Members.Where(m => m.Present))
         {
             m.Failed = true;

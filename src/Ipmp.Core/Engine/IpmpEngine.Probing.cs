@@ -75,7 +75,8 @@ public sealed partial class IpmpEngine
 
         if (!pi.HasTargets)
         {
-            SendMulticast(ifp, pi, now);
+            // A transitive instance has nobody to discover: its peers come from the group (RefreshProbeRoles).
+            if (!pi.IsLink) SendMulticast(ifp, pi, now);
             return;
         }
         if (!pi.ActiveTargets.Any()) pi.ReactivateAfterLoss(now);
@@ -86,6 +87,7 @@ public sealed partial class IpmpEngine
         var slot = pi.SlotCounter++;
         if (slotsPerProbe > 1 && slot % slotsPerProbe != 0)
         {
+            if (pi.IsLink) return;   // transitive probes are failure probes only
             var rttTarget = pi.ActiveTargets.ElementAtOrDefault((int)(slot % Math.Max(1, pi.ActiveTargets.Count())));
             if (rttTarget is not null) SendIcmp(ifp, pi, rttTarget.Address, pi.History.NextSequence, ProbeKind.Rtt, now);
             return;
@@ -108,19 +110,22 @@ public sealed partial class IpmpEngine
         // A group failure may have flushed the host targets: look for new ones.
         if (!pi.HasTargets)
         {
-            SendMulticast(ifp, pi, now);
+            if (!pi.IsLink) SendMulticast(ifp, pi, now);
             return;
         }
         if (!pi.ActiveTargets.Any()) pi.ReactivateAfterLoss(now);
         var target = pi.NextTarget(now);
         if (target is null) return;
+        var peerMac = target.Peer is { } peer ? _interfaces.GetValueOrDefault(peer)?.Link?.Mac : null;
+        if (pi.IsLink && peerMac is null) return;
         var seq = pi.History.NextSequence;
         ref var r = ref pi.Send(target, now);
         Counters.ProbesSent++;
         if (_observer.WantsProbes)
             _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Sent, now, now, null, null, target.Address,
-            target.Rtt.Average, target.Rtt.Deviation));
-        SendIcmp(ifp, pi, target.Address, seq, ProbeKind.Unicast, now);
+            target.Rtt.Average, target.Rtt.Deviation, target.Peer));
+        if (pi.IsLink) SendTransitive(ifp, target.Peer!, peerMac!, seq, now);
+        else SendIcmp(ifp, pi, target.Address, seq, ProbeKind.Unicast, now);
 
         // With a single host target, keep looking for more.
         if (pi.Targets.Count == 1 && pi.Targets[0].Kind == TargetKind.Host) SendMulticast(ifp, pi, now);
@@ -139,7 +144,7 @@ public sealed partial class IpmpEngine
         if (_observer.WantsProbes)
             foreach (var r in _lostScratch)
                 _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Lost, r.Start, r.Sent, null, null,
-                    r.Target!.Address, r.Target.Rtt.Average, r.Target.Rtt.Deviation));
+                    r.Target!.Address, r.Target.Rtt.Average, r.Target.Rtt.Deviation, r.Target.Peer));
         _lostScratch.Clear();
     }
 
@@ -215,19 +220,27 @@ public sealed partial class IpmpEngine
     {
         var snxt = pi.History.NextSequence;
         var reply = pi.Acknowledge(packet.Sequence, source, received, now);
+        Acknowledged(ifp, pi, reply, packet.Sequence, snxt, source.ToString(), received, now);
+    }
+
+    /// <summary>What an answer to a failure probe does, ICMP or transitive: counters, the RTT sample, the
+    /// probe event, and the repair check.</summary>
+    private void Acknowledged(InterfaceRuntime ifp, ProbeInstance pi, ProbeReply reply, ushort sequence, ushort snxt,
+        string from, TimeSpan received, TimeSpan now)
+    {
         switch (reply.Verdict)
         {
             case ProbeReplyVerdict.OutOfWindow:
                 Counters.ProbeRepliesIgnored++;
-                Log(MessageCatalog.OutOfWindowProbe(packet.Sequence, snxt, ifp.Name, source.ToString()));
+                Log(MessageCatalog.OutOfWindowProbe(sequence, snxt, ifp.Name, from));
                 return;
             case ProbeReplyVerdict.Fake:
                 Counters.ProbeRepliesIgnored++;
-                Log(MessageCatalog.FakeProbeReply((int)reply.Status, packet.Sequence, snxt, ifp.Name, source.ToString()));
+                Log(MessageCatalog.FakeProbeReply((int)reply.Status, sequence, snxt, ifp.Name, from));
                 return;
             case ProbeReplyVerdict.Duplicate:
                 Counters.ProbeRepliesIgnored++;
-                Log(MessageCatalog.DuplicateProbeReply((int)reply.Status, packet.Sequence, snxt, ifp.Name, source.ToString()));
+                Log(MessageCatalog.DuplicateProbeReply((int)reply.Status, sequence, snxt, ifp.Name, from));
                 return;
             case ProbeReplyVerdict.LateIgnored:
                 Counters.LateReplies++;
@@ -245,13 +258,22 @@ public sealed partial class IpmpEngine
         ref var r = ref pi.History.Recent(reply.Age);
         var target = r.Target!;
         // Only the highest sequence acked from a target teaches the estimator (illumos highest_ack_tg).
-        var olderSample = target.LastAckedSequence is { } last && (short)(packet.Sequence - last) < 0;
-        if (reply.Counts && !olderSample) target.LastAckedSequence = packet.Sequence;
+        var olderSample = target.LastAckedSequence is { } last && (short)(sequence - last) < 0;
+        if (reply.Counts && !olderSample) target.LastAckedSequence = sequence;
         if (!olderSample) TakeRttSample(ifp, pi, target, reply.SampleNs);
         if (!reply.Counts) return;
+        if (Settings.TransitiveProbing)
+        {
+            // An ICMP answer proves the network works for the group: a transitive hand-over is confirmed.
+            if (!pi.IsLink) ifp.Group.UnconfirmedHandover = false;
+            // Any answer shows the port forwards (spanning tree is done there): roles move between a member's
+            // instances, so the quiet period ends for all of them.
+            foreach (var other in ifp.Instances)
+                if (other.QuietUntil > now) other.QuietUntil = now;
+        }
         if (_observer.WantsProbes)
             _observer.Probe(new ProbeEvent(r.Sequence, ifp.Name, ProbeEventState.Acked, r.Start, r.Sent, received, now,
-            target.Address, target.Rtt.Average, target.Rtt.Deviation));
+            target.Address, target.Rtt.Average, target.Rtt.Deviation, target.Peer));
         if (ifp.Failed) CheckRepair(ifp);
     }
 

@@ -41,6 +41,9 @@ public sealed partial class IpmpEngine
             if (v4 is { } a4 && TestAddressTaken(ifp, a4)) v4 = null;
             if (v6 is { } a6 && TestAddressTaken(ifp, a6)) v6 = null;
         }
+        var fromData = v4 is null && v6 is null && ProbesFromDataAddress(ifp);
+        if (fromData) v4 = DataProbeSource(ifp, kernel);
+        ifp.V4.FromDataAddress = fromData && v4 is not null;
         SetTestAddress(ifp, ifp.V4, v4);
         SetTestAddress(ifp, ifp.V6, v6);
     }
@@ -177,9 +180,9 @@ public sealed partial class IpmpEngine
     /// multicast probe looks for a replacement.</summary>
     private void TargetDied(InterfaceRuntime ifp, ProbeInstance pi, ProbeTarget target)
     {
-        Log(MessageCatalog.TargetDead(target.Address.ToString(), ifp.Name));
-        Changed("target-dead", ifp.Group, ifp, target.Address.ToString());
-        if (target.Kind == TargetKind.Router)
+        Log(MessageCatalog.TargetDead(target.Display, ifp.Name));
+        Changed("target-dead", ifp.Group, ifp, target.Display);
+        if (target.Kind != TargetKind.Host)
         {
             target.SetStatus(TargetStatus.Dead, Now);
             pi.ReactivateAfterLoss(Now);

@@ -95,6 +95,8 @@ public sealed partial class IpmpEngine
             case RoutesObserved r: OnRoutes(r); break;
             case ProbeReplyReceived p: OnProbeReply(p); break;
             case ProbeSent p: OnProbeSent(p); break;
+            case TransitiveProbeSent p: OnTransitiveProbeSent(p); break;
+            case TransitiveReplyReceived r: OnTransitiveReply(r); break;
             case CommandFailed f: OnCommandFailed(f); break;
             default: throw new ArgumentException($"unknown event {e.GetType().Name}", nameof(e));
         }

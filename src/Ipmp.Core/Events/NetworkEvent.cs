@@ -109,3 +109,11 @@ public readonly record struct ProbeRef(string Interface, IPAddress Source, ushor
 /// work is retried after <see cref="Engine.IpmpEngine.CommandRetryDelay"/>, or done elsewhere if the plan
 /// has changed meanwhile.</summary>
 public sealed record CommandFailed(Commands.NetworkCommand Command, string Error) : NetworkEvent;
+
+/// <summary>A transitive probe left <paramref name="Interface"/> (as <see cref="ProbeSent"/> for ICMP probes).</summary>
+public sealed record TransitiveProbeSent(string Interface, ushort Sequence, TimeSpan SentAt) : NetworkEvent;
+
+/// <summary>A transitive reply (a <see cref="Probing.TransitiveFrame"/>) arrived on <paramref name="Interface"/>
+/// from the link-layer address <paramref name="From"/>.</summary>
+public sealed record TransitiveReplyReceived(string Interface, PhysicalAddress From, ReadOnlyMemory<byte> Frame,
+    TimeSpan? ReceivedAt) : NetworkEvent;

@@ -10,6 +10,9 @@ namespace Ipmp.Core.Probing;
 /// send schedule, and the state machine of its probes (UNACKED → ACKED or LOST, see <see cref="Send"/>,
 /// <see cref="ReportSent"/>, <see cref="JudgeAtSlot"/>, <see cref="JudgeOverdue"/>, <see cref="Acknowledge"/>).
 /// Decisions that need both families or the group (failure, repair, FDT) live in the engine.
+/// With <see cref="AddressFamily.Unspecified"/> it is the interface's transitive instance: the same state
+/// machine over link-layer probes to other members (<see cref="TargetKind.Peer"/> targets), on while
+/// <see cref="TransitiveOn"/> says so.
 /// </summary>
 public sealed class ProbeInstance(AddressFamily family)
 {
@@ -19,7 +22,16 @@ public sealed class ProbeInstance(AddressFamily family)
 
     public AddressFamily Family { get; } = family;
     public bool IsV6 => Family == AddressFamily.InterNetworkV6;
-    public string FamilyName => IsV6 ? "inet6" : "inet";
+    /// <summary>The transitive (link-layer) instance rather than an ICMP one.</summary>
+    public bool IsLink => Family == AddressFamily.Unspecified;
+    public string FamilyName => IsLink ? "link" : IsV6 ? "inet6" : "inet";
+
+    /// <summary>The test address is in fact a data address this member holds (TRANSITIVE_PROBING): probes
+    /// leave from it, and the role moves with the address.</summary>
+    public bool FromDataAddress { get; set; }
+
+    /// <summary>The transitive instance probes (this member has no ICMP probing of its own).</summary>
+    public bool TransitiveOn { get; set; }
 
     /// <summary>The test address probes leave from; null: this family does not probe.</summary>
     public IpPrefix? TestAddress { get; set; }
@@ -47,11 +59,12 @@ public sealed class ProbeInstance(AddressFamily family)
     public long Lost { get; set; }
     public long Unknown { get; set; }
 
-    public bool CanProbe => TestAddress is not null;
+    public bool CanProbe => IsLink ? TransitiveOn : TestAddress is not null;
     public bool HasTargets => Targets.Count > 0;
     public bool HasRouterTargets => Targets.Any(t => t.Kind == TargetKind.Router);
 
     public TargetMode Mode => !CanProbe ? TargetMode.Disabled
+        : IsLink ? TargetMode.Transitive
         : HasRouterTargets ? TargetMode.Routes
         : TargetMode.Multicast;
 
@@ -103,13 +116,15 @@ public sealed class ProbeInstance(AddressFamily family)
     }
 
     /// <summary>The active targets in firing order, starting with the next to be probed (ipmpstat -t).</summary>
-    public IReadOnlyList<IPAddress> FiringOrder()
+    public IReadOnlyList<IPAddress> FiringOrder() => FiringOrderOf().Select(t => t.Address).ToList();
+
+    public IReadOnlyList<ProbeTarget> FiringOrderOf()
     {
-        var list = new List<IPAddress>();
+        var list = new List<ProbeTarget>();
         for (var step = 0; step < Targets.Count; step++)
         {
             var t = Targets[(_nextTarget + step) % Targets.Count];
-            if (t.Status == TargetStatus.Active) list.Add(t.Address);
+            if (t.Status == TargetStatus.Active) list.Add(t);
         }
         return list;
     }
@@ -134,9 +149,9 @@ public sealed class ProbeInstance(AddressFamily family)
     public ProbeTarget? FindTarget(IPAddress address) => Targets.FirstOrDefault(t => t.Address.Equals(address));
 
     /// <summary>Adds a target; beyond five active ones it waits as UNUSED.</summary>
-    public ProbeTarget AddTarget(IPAddress address, TargetKind kind, TimeSpan now)
+    public ProbeTarget AddTarget(IPAddress address, TargetKind kind, TimeSpan now, string? peer = null)
     {
-        var t = new ProbeTarget(address, kind, now);
+        var t = new ProbeTarget(address, kind, now, peer);
         if (ActiveTargets.Count() >= MaxActiveTargets) t.SetStatus(TargetStatus.Unused, now);
         Targets.Add(t);
         return t;
@@ -272,7 +287,15 @@ public sealed class ProbeInstance(AddressFamily family)
     /// ACKED, as illumos does, unless <see cref="LateReplies"/> says otherwise; a reply the kernel received
     /// before the probe's deadline always counts (only the daemon was late reading it).
     /// </summary>
-    public ProbeReply Acknowledge(ushort sequence, IPAddress source, TimeSpan received, TimeSpan now)
+    public ProbeReply Acknowledge(ushort sequence, IPAddress source, TimeSpan received, TimeSpan now) =>
+        Acknowledge(sequence, t => t.Address.Equals(source), received, now);
+
+    /// <summary>A transitive reply from member <paramref name="peer"/>: as <see cref="Acknowledge(ushort, IPAddress, TimeSpan, TimeSpan)"/>,
+    /// the probed member standing in for the probed address.</summary>
+    public ProbeReply AcknowledgePeer(ushort sequence, string peer, TimeSpan received, TimeSpan now) =>
+        Acknowledge(sequence, t => t.Peer == peer, received, now);
+
+    private ProbeReply Acknowledge(ushort sequence, Func<ProbeTarget, bool> fromTarget, TimeSpan received, TimeSpan now)
     {
         if (!History.TryFind(sequence, out var age))
         {
@@ -280,7 +303,7 @@ public sealed class ProbeInstance(AddressFamily family)
             return new ProbeReply(ProbeReplyVerdict.OutOfWindow, -1, ProbeRecordStatus.Unused, 0);
         }
         ref var r = ref History.Recent(age);
-        if (!r.Target!.Address.Equals(source))
+        if (!fromTarget(r.Target!))
         {
             Unknown++;
             return new ProbeReply(ProbeReplyVerdict.Fake, age, r.Status, 0);

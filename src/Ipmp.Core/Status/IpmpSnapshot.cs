@@ -38,7 +38,8 @@ public enum InterfaceState { Ok, Failed, Offline, Unknown }
 public enum InterfaceType { Standby, Normal }
 public enum LinkState { Up, Down, Unknown }
 public enum ProbeState { Ok, Failed, Unknown, Disabled }
-public enum TargetMode { Disabled, Routes, Multicast }
+/// <summary>Transitive: link-layer probes to other members (Solaris 11 ipmpstat -t MODE "transitive").</summary>
+public enum TargetMode { Disabled, Routes, Multicast, Transitive }
 
 [Flags]
 public enum InterfaceFlags
@@ -109,6 +110,8 @@ public enum ProbeEventState { Sent, Acked, Lost }
 /// <param name="AckProcessed">When the daemon handled the reply; null unless acked.</param>
 /// <param name="RttAverage">sa/8 of the target's estimator; null when unknown.</param>
 /// <param name="RttDeviation">sv/4 (the mean deviation); null when unknown.</param>
+/// <param name="TargetPeer">For a transitive probe, the member it went to (<see cref="Target"/> is then
+/// <see cref="IPAddress.None"/>).</param>
 public sealed record ProbeEvent(
     ushort Id,
     string Interface,
@@ -119,4 +122,5 @@ public sealed record ProbeEvent(
     TimeSpan? AckProcessed,
     IPAddress Target,
     TimeSpan? RttAverage,
-    TimeSpan? RttDeviation);
+    TimeSpan? RttDeviation,
+    string? TargetPeer = null);

@@ -19,6 +19,8 @@ internal static partial class MpathdSettingsParser
             Failback = ReadYesNo(file, reader, MpathdKeys.Failback, DaemonSettings.Default.Failback, diagnostics),
             TrackInterfacesOnlyWithGroups = ReadYesNo(file, reader, MpathdKeys.TrackInterfacesOnlyWithGroups,
                 DaemonSettings.Default.TrackInterfacesOnlyWithGroups, diagnostics),
+            TransitiveProbing = ReadYesNo(file, reader, MpathdKeys.TransitiveProbing,
+                DaemonSettings.Default.TransitiveProbing, diagnostics),
         };
         ExplainIgnoredLines(file, content, reader, diagnostics);
         return settings;
