@@ -189,11 +189,16 @@ public sealed class SimNetwork(SimClock clock, SimScheduler scheduler, Random ra
             case SendTransitiveProbe t:
                 SendTransitive(t);
                 break;
+            case ListenTransitive l:
+                if (l.On) _answering.Add(l.Interface);
+                else _answering.Remove(l.Interface);
+                break;
         }
     }
 
     /// <summary>The cookie of the daemon's transitive responder (the engine's own): set by the simulation.</summary>
     public ulong TransitiveCookie { get; set; }
+    private readonly HashSet<string> _answering = new(StringComparer.Ordinal);
 
     /// <summary>Round trip of a transitive probe between two NICs through the switch.</summary>
     public TimeSpan TransitiveRtt { get; set; } = TimeSpan.FromMicroseconds(100);
@@ -211,7 +216,7 @@ public sealed class SimNetwork(SimClock clock, SimScheduler scheduler, Random ra
         Events.Enqueue(new TransitiveProbeSent(t.Interface, t.Sequence, Clock.Now));
         var from = _nics[t.Interface];
         var to = _nics.Values.FirstOrDefault(n => n.Mac.Equals(t.PeerMac));
-        if (!from.Works || to is null || !to.Works || !TransitiveFrame.TryMakeReply(t.Frame.Span, TransitiveCookie, out var reply))
+        if (!from.Works || to is null || !to.Works || !_answering.Contains(to.Name) || !TransitiveFrame.TryMakeReply(t.Frame.Span, TransitiveCookie, out var reply))
         {
             ProbesDropped++;
             return;

@@ -230,10 +230,15 @@ internal static class IpmpStatFields
             TargetMode.Disabled => "disabled",
             TargetMode.Routes => "routes",
             TargetMode.Multicast => "multicast",
+            TargetMode.Transitive => "transitive",
             _ => EnumNumber((int)t.Mode),
         },
-        "TESTADDR" => t.Mode == TargetMode.Disabled || t.TestAddress is null ? "" : ctx.FormatAddress(t.TestAddress),
-        "TARGETS" => string.Join(' ', t.Targets.Select(ctx.FormatAddress)),
+        // Transitive (Solaris 11): no test address, so the interface itself in angle brackets, and the
+        // members it probes likewise.
+        "TESTADDR" => t.Mode == TargetMode.Transitive ? $"<{i.Name}>"
+            : t.Mode == TargetMode.Disabled || t.TestAddress is null ? "" : ctx.FormatAddress(t.TestAddress),
+        "TARGETS" => t.Mode == TargetMode.Transitive ? string.Join(' ', t.Peers.IsDefault ? [] : t.Peers.Select(p => $"<{p}>"))
+            : string.Join(' ', t.Targets.Select(ctx.FormatAddress)),
         _ => throw UnknownField(field, StatMode.Target),
     };
 
@@ -246,7 +251,8 @@ internal static class IpmpStatFields
     {
         "TIME" => CFormat.Seconds(e.Start - ctx.ProbeStart),
         "INTERFACE" => e.Interface,
-        "PROBE" => e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // Solaris 11 marks transitive probes with a "t" before the number.
+        "PROBE" => (e.TargetPeer is null ? "" : "t") + e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
         "NETRTT" => e.State != ProbeEventState.Acked ? ""
             : e.AckReceived is not { } received ? Missing(ctx, "IPMP_PROBE_ACKRECV_TIME")
             : CFormat.Milliseconds(received - e.Sent),
@@ -254,7 +260,7 @@ internal static class IpmpStatFields
             : e.AckProcessed is not { } processed ? Missing(ctx, "IPMP_PROBE_ACKPROC_TIME")
             : CFormat.Milliseconds(processed - e.Start),
         "RTTAVG" => NonZeroMilliseconds(e.RttAverage),
-        "TARGET" => ctx.FormatAddress(e.Target),
+        "TARGET" => e.TargetPeer is { } peer ? $"<{peer}>" : ctx.FormatAddress(e.Target),
         "RTTDEV" => NonZeroMilliseconds(e.RttDeviation),
         _ => throw UnknownField(field, StatMode.Probe),
     };

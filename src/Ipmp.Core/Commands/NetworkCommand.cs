@@ -46,3 +46,7 @@ public sealed record SendTransitiveProbe(string Interface, string Peer, System.N
 {
     public ushort Sequence => Probing.TransitiveFrame.SequenceOf(Frame.Span);
 }
+
+/// <summary>Answer transitive probes sent to <paramref name="Interface"/> (its MAC), or stop: every member of a
+/// named group answers while TRANSITIVE_PROBING is on, since any of them may come to probe with ICMP.</summary>
+public sealed record ListenTransitive(string Interface, bool On) : NetworkCommand;

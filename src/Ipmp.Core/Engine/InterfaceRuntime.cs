@@ -112,6 +112,8 @@ public sealed class InterfaceRuntime
     public ProbeInstance Transitive { get; } = new(AddressFamily.Unspecified);
     private ProbeInstance[]? _instances;
     public ProbeInstance[] Instances => _instances ??= [V4, V6, Transitive];
+    /// <summary>What the network was last told by <see cref="Commands.ListenTransitive"/>.</summary>
+    public bool AnswersTransitive { get; set; }
     /// <summary>Probes with ICMP, from a test address or (transitive probing) from a data address it holds.</summary>
     public bool ProbesIcmp => V4.CanProbe || V6.CanProbe;
     public bool CanProbe => V4.CanProbe || V6.CanProbe || Transitive.CanProbe;

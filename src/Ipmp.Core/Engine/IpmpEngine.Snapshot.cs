@@ -58,8 +58,14 @@ public sealed partial class IpmpEngine
             : ProbeState.Ok;
         return new InterfaceStatus(m.Name, m.Group.Name, state,
             m.Standby ? InterfaceType.Standby : InterfaceType.Normal,
-            m.LinkState, probe, flags, TargetInfoOf(m.V4), TargetInfoOf(m.V6));
+            m.LinkState, probe, flags,
+            m.Transitive.CanProbe ? TransitiveInfoOf(m.Transitive) : TargetInfoOf(m.V4), TargetInfoOf(m.V6));
     }
+
+    /// <summary>A transitive member's row of ipmpstat -t: Solaris 11 shows MODE "transitive" and the probed
+    /// members in angle brackets.</summary>
+    private static TargetInfo TransitiveInfoOf(Probing.ProbeInstance pi) =>
+        new(null, TargetMode.Transitive, [], [.. pi.FiringOrderOf().Select(t => t.Peer!)]);
 
     private static TargetInfo TargetInfoOf(Probing.ProbeInstance pi) =>
         pi.TestAddress is { } t ? new TargetInfo(t.Address, pi.Mode, [.. pi.FiringOrder()]) : TargetInfo.Disabled;

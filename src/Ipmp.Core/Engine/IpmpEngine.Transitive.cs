@@ -39,7 +39,24 @@ public sealed partial class IpmpEngine
     /// ICMP sources first, for every member, since the transitive peers are chosen from them.</summary>
     private void RefreshProbeRoles(GroupRuntime group)
     {
-        if (!Settings.TransitiveProbing || group.IsAnonymous) return;
+        foreach (var m in group.Members)
+        {
+            var answer = Settings.TransitiveProbing && !group.IsAnonymous && m.Present;
+            if (answer == m.AnswersTransitive) continue;
+            m.AnswersTransitive = answer;
+            Emit(new ListenTransitive(m.Name, answer));
+        }
+        if (!Settings.TransitiveProbing || group.IsAnonymous)
+        {
+            // The key was turned off by a reload: no member probes transitively or from a data address now.
+            foreach (var m in group.Members)
+                if (m.Transitive.TransitiveOn || m.V4.FromDataAddress)
+                {
+                    if (m.Present) RefreshTestAddresses(m);
+                    SyncTransitive(m);
+                }
+            return;
+        }
         foreach (var m in group.Members)
             if (m.Present) RefreshTestAddresses(m);
         foreach (var m in group.Members) SyncTransitive(m);

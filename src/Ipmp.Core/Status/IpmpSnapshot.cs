@@ -61,10 +61,12 @@ public enum InterfaceFlags
 /// <summary>Probe targets of one address family of one interface (<c>ipmpstat -t</c>).</summary>
 /// <param name="TestAddress">Null when this family has no test address.</param>
 /// <param name="Targets">The ACTIVE targets, in firing order starting with the next one to be probed.</param>
+/// <param name="Peers">Transitive mode: the members probed, in firing order (Targets is then empty).</param>
 public sealed record TargetInfo(
     IPAddress? TestAddress,
     TargetMode Mode,
-    ImmutableArray<IPAddress> Targets)
+    ImmutableArray<IPAddress> Targets,
+    ImmutableArray<string> Peers = default)
 {
     public static TargetInfo Disabled { get; } = new(null, TargetMode.Disabled, []);
     public bool Probing => TestAddress is not null && Mode != TargetMode.Disabled;

@@ -88,6 +88,8 @@ internal sealed class TargetDto
     public string? TestAddress { get; set; }
     [JsonConverter(typeof(WireEnumConverter<TargetMode>))] public TargetMode? Mode { get; set; }
     public string[]? Targets { get; set; }
+    /// <summary>Transitive mode: the members probed (absent otherwise).</summary>
+    public string[]? Peers { get; set; }
 }
 
 internal sealed class AddressDto
@@ -109,6 +111,8 @@ internal sealed class ProbeDto
     public double? AckReceived { get; set; }
     public double? AckProcessed { get; set; }
     public string? Target { get; set; }
+    /// <summary>A transitive probe: the member it went to (absent for ICMP probes).</summary>
+    public string? TargetPeer { get; set; }
     public double? RttAverage { get; set; }
     public double? RttDeviation { get; set; }
 }

@@ -70,6 +70,7 @@ internal static class ControlMapper
         TestAddress = t.TestAddress?.ToString(),
         Mode = t.Mode,
         Targets = [.. t.Targets.Select(a => a.ToString())],
+        Peers = t.Peers.IsDefaultOrEmpty ? null : [.. t.Peers],
     };
 
     public static IpmpSnapshot FromDto(SnapshotDto? dto)
@@ -115,7 +116,8 @@ internal static class ControlMapper
         return new TargetInfo(
             t.TestAddress is null ? null : Address(t.TestAddress, what + ".testAddress"),
             Required(t.Mode, what + ".mode"),
-            [.. Required(t.Targets, what + ".targets").Select(a => Address(a, what + ".targets"))]);
+            [.. Required(t.Targets, what + ".targets").Select(a => Address(a, what + ".targets"))],
+            t.Peers is null ? default : [.. t.Peers.Select(p => Required(p, what + ".peers"))]);
     }
 
     private static AddressStatus FromDto(AddressDto? a)
@@ -144,6 +146,7 @@ internal static class ControlMapper
         AckReceived = Ms(p.AckReceived),
         AckProcessed = Ms(p.AckProcessed),
         Target = p.Target.ToString(),
+        TargetPeer = p.TargetPeer,
         RttAverage = Ms(p.RttAverage),
         RttDeviation = Ms(p.RttDeviation),
     };
@@ -164,7 +167,8 @@ internal static class ControlMapper
             OptionalDuration(p.AckProcessed, "probe.ackProcessed"),
             Address(p.Target, "probe.target"),
             OptionalDuration(p.RttAverage, "probe.rttAverage"),
-            OptionalDuration(p.RttDeviation, "probe.rttDeviation"));
+            OptionalDuration(p.RttDeviation, "probe.rttDeviation"),
+            p.TargetPeer);
     }
 
     public static ChangeDto ToDto(StateChange c) => new()

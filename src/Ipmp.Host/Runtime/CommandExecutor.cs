@@ -26,6 +26,7 @@ public sealed class CommandExecutor(
     IKernelLink netlink,
     KernelView view,
     ProbeSockets probes,
+    TransitiveSockets transitive,
     RouteWorker? routes,
     AnnouncementSettings announce,
     ILinkActions link,
@@ -55,6 +56,12 @@ public sealed class CommandExecutor(
             {
                 case SendProbe p:
                     if (probes.Send(p)) feedback.Add(new ProbeSent(new ProbeRef(p.Interface, p.Source, p.Sequence), clock.Now));
+                    break;
+                case SendTransitiveProbe t:
+                    if (transitive.Send(t)) feedback.Add(new TransitiveProbeSent(t.Interface, t.Sequence, clock.Now));
+                    break;
+                case ListenTransitive l:
+                    transitive.Listen(l);
                     break;
                 case AddAddress a:
                     Add(a, feedback);

@@ -62,8 +62,10 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         Stalls = new StallDetector(logger);
         _kernel = options.Kernel?.Invoke() ?? new NetlinkKernelLink();
         Probes = new ProbeSockets(View, _clock, this, options.ProbeSockets ?? IcmpProbeSocketFactory.Instance, logger);
+        Transitive = new TransitiveSockets(View, _clock, this, options.Engine.Cookie,
+            options.TransitiveSockets ?? PacketTransitiveSocketFactory.Instance, logger);
         Routes = options.RoutesEnabled ? new RouteWorker(View, options.Routing, PostFromWorker, logger, options.Faults) : null;
-        Executor = new CommandExecutor(_kernel, View, Probes, Routes, options.Announcements, options.LinkActions ?? KernelLinkActions.Instance, _clock, logger);
+        Executor = new CommandExecutor(_kernel, View, Probes, Transitive, Routes, options.Announcements, options.LinkActions ?? KernelLinkActions.Instance, _clock, logger);
         _epoll.Add(_inbox.Doorbell.Fd, InboxToken);
         if (!_epoll.HasPreciseTimeout)
         {
@@ -76,6 +78,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
     public DaemonLoopOptions Options { get; }
     public KernelView View { get; }
     public ProbeSockets Probes { get; }
+    public TransitiveSockets Transitive { get; }
     public RouteWorker? Routes { get; }
     public CommandExecutor Executor { get; }
 
@@ -333,6 +336,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
             case LinkEvent { Change: RtNetlinkChange.Deleted } l:
                 View.Remove(l.Link);
                 Probes.Forget(l.Link.Name);
+                Transitive.Forget(l.Link.Name);
                 Deliver(new LinkRemoved(l.Link.Name));
                 break;
             case AddressEvent a:
@@ -414,6 +418,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         Stop();
         _inbox.Dispose();
         Probes.Dispose();
+        Transitive.Dispose();
         Routes?.Dispose();
         _kernel.Dispose();
         _timer?.Dispose();
@@ -437,6 +442,7 @@ public sealed record DaemonLoopOptions
     /// <summary>The kernel's rtnetlink; null: the real one. Created when the loop is.</summary>
     public Func<IKernelLink>? Kernel { get; init; }
     public IProbeSocketFactory? ProbeSockets { get; init; }
+    public ITransitiveSocketFactory? TransitiveSockets { get; init; }
     public ILinkActions? LinkActions { get; init; }
     /// <summary>SCHED_RR priority of the loop's thread (0: ordinary scheduling).</summary>
     public int RealtimePriority { get; init; }

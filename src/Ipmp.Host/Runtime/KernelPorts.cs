@@ -72,6 +72,37 @@ public sealed class IcmpProbeSocketFactory : IProbeSocketFactory
     }
 }
 
+/// <summary>A transitive probe socket as the loop sees it (AF_PACKET in the daemon, a fake in tests).</summary>
+public interface ITransitiveSocket : IDisposable
+{
+    int Fd { get; }
+    void Send(ReadOnlySpan<byte> frame, PhysicalAddress destination);
+    /// <summary>The next frame, its sender and its packet type (PACKET_HOST = 0: addressed to us); false when none.</summary>
+    bool TryReceive(Span<byte> buffer, out int length, out PhysicalAddress from, out byte packetType);
+}
+
+public interface ITransitiveSocketFactory
+{
+    ITransitiveSocket Create(int interfaceIndex, ushort etherType);
+}
+
+public sealed class PacketTransitiveSocketFactory : ITransitiveSocketFactory
+{
+    public static PacketTransitiveSocketFactory Instance { get; } = new();
+
+    public ITransitiveSocket Create(int interfaceIndex, ushort etherType) =>
+        new Adapter(Ipmp.Linux.Transitive.TransitiveSocket.Create(interfaceIndex, etherType));
+
+    private sealed class Adapter(Ipmp.Linux.Transitive.TransitiveSocket socket) : ITransitiveSocket
+    {
+        public int Fd => socket.Fd;
+        public void Send(ReadOnlySpan<byte> frame, PhysicalAddress destination) => socket.Send(frame, destination);
+        public bool TryReceive(Span<byte> buffer, out int length, out PhysicalAddress from, out byte packetType) =>
+            socket.TryReceive(buffer, out length, out from, out packetType);
+        public void Dispose() => socket.Dispose();
+    }
+}
+
 /// <summary>Link-layer actions: announcing an address (gratuitous ARP / unsolicited NA) and a new member's
 /// sysctls.</summary>
 public interface ILinkActions

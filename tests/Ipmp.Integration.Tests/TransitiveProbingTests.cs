@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Ipmp.Integration.Tests.Lab;
+using Ipmp.Lab;
+
+namespace Ipmp.Integration.Tests;
+
+/// <summary>
+/// TRANSITIVE_PROBING=yes on a group with no test address at all: net0 holds 192.168.10.50 and probes the
+/// router with ICMP from it; net1 (active, no address of its own) and net2 (standby) are checked by
+/// link-layer probes to net0. A dead switch port (carrier up) on each of them is found within FDT and its
+/// repair within 2 × FDT. One class per case, so that the three labs run in parallel.
+/// </summary>
+internal sealed class TransitiveLab : IDisposable
+{
+    public const int Fdt = 1000;
+    public const string Data = "192.168.10.50";
+    public readonly NamespaceLab Lab = new();
+
+    public async Task StartAsync()
+    {
+        Lab.WriteConfig($"FAILURE_DETECTION_TIME={Fdt}\nFAILBACK=yes\nTRANSITIVE_PROBING=yes\n", new Dictionary<string, string>
+        {
+            ["hostname.net0"] = $"{Data}/24 group ipmp0 up\n",
+            ["hostname.net1"] = "group ipmp0 up\n",
+            ["hostname.net2"] = "group ipmp0 standby up\n",
+        });
+        Lab.StartDaemon();
+        Eventually.Until(() => Lab.Holder(Data) == "net0", TimeSpan.FromSeconds(5), ".50 on net0", Lab.Describe);
+        // The client talks to .50: its neighbour entry must only ever follow the address.
+        Shell.Run("ip", "netns", "exec", Lab.ClientNs, "bash", "-c", $"echo > /dev/udp/{Data}/9");
+        await ProbeWatch.UntilAnsweredAsync(Lab, "net0", "net1", "net2");
+        AssertOnlyDataAddresses();
+        AssertNeighboursFollow("net0");
+    }
+
+    /// <summary>`ip addr`: nothing on the members but the data address and the link-locals.</summary>
+    public void AssertOnlyDataAddresses()
+    {
+        foreach (var nic in Lab.Nics)
+            Assert.All(Lab.Addresses()[nic], a =>
+                Assert.True(a.StartsWith("fe80:", StringComparison.Ordinal) || a == Data + "/24", $"{a} on {nic}\n{Lab.Describe()}"));
+    }
+
+    /// <summary>The client's and the router's (the probe target's) neighbour entries for .50 are the holder's MAC.</summary>
+    public void AssertNeighboursFollow(string holder)
+    {
+        var mac = Lab.Mac(holder);
+        Eventually.Until(() => Lab.ClientNeighbour(Data) == mac, TimeSpan.FromSeconds(2), $"the client's entry for .50 at {holder}", Lab.Describe);
+        Eventually.Until(() => Neighbour(Lab.RouterNs) is not { } m || m == mac, TimeSpan.FromSeconds(2),
+            $"the router's entry for .50 at {holder}", Lab.Describe);
+    }
+
+    private string? Neighbour(string ns)
+    {
+        var json = Shell.Ip("-n", ns, "-j", "neigh", "show", Data);
+        foreach (var n in JsonDocument.Parse(json).RootElement.EnumerateArray())
+            if (n.TryGetProperty("lladdr", out var mac)) return mac.GetString();
+        return null;
+    }
+
+    public string Stat(params string[] args) => Shell.Run("dotnet", [NamespaceLab.IpmpDll, "stat", .. args, "--socket", Lab.SocketPath]);
+
+    /// <summary>Kills the port of a member that is checked transitively; asserts detection and repair.</summary>
+    public void DeadPortOnTransitiveMember(string nic)
+    {
+        Assert.Matches($@"{nic}\s+transitive\s+<{nic}>\s+<net0>", Stat("-nt"));
+        Lab.KillPort(nic);
+        var detected = Eventually.Until(() => Lab.Log.Contains($"IP interface failure detected on {nic} of group ipmp0"),
+            TimeSpan.FromMilliseconds(Fdt * 3), $"{nic} failed", Lab.Describe);
+        Assert.True(detected <= TimeSpan.FromMilliseconds(Fdt * 1.1), $"detection took {detected.TotalMilliseconds} ms (FDT {Fdt} ms)");
+        Assert.DoesNotContain($"The link has gone down on {nic}", Lab.Log);
+        Assert.Matches($@"{nic}\s+\S+\s+ipmp0\s+\S+\s+up\s+failed\s+failed", Stat("-i"));
+        Assert.Equal("net0", Lab.Holder(Data));
+        AssertOnlyDataAddresses();
+        AssertNeighboursFollow("net0");
+
+        Lab.RepairPort(nic);
+        var repaired = Eventually.Until(() => Lab.Log.Contains($"IP interface repair detected on {nic} of group ipmp0"),
+            TimeSpan.FromMilliseconds(Fdt * 4), $"{nic} repaired", Lab.Describe);
+        Assert.True(repaired <= TimeSpan.FromMilliseconds(Fdt * 2), $"repair took {repaired.TotalMilliseconds} ms (2 x FDT = {2 * Fdt} ms)");
+        Assert.Equal("net0", Lab.Holder(Data));
+        AssertOnlyDataAddresses();
+        AssertNeighboursFollow("net0");
+    }
+
+    public void Dispose() => Lab.Dispose();
+}
+
+public sealed class TransitiveStandbyTests : IDisposable
+{
+    private readonly TransitiveLab _t = new();
+
+    [Fact]
+    public async Task Dead_port_on_a_standby_without_any_address_is_found_and_repaired()
+    {
+        await _t.StartAsync();
+        _t.DeadPortOnTransitiveMember("net2");
+    }
+
+    public void Dispose() => _t.Dispose();
+}
+
+public sealed class TransitiveActiveTests : IDisposable
+{
+    private readonly TransitiveLab _t = new();
+
+    [Fact]
+    public async Task Dead_port_on_an_active_member_without_a_data_address_is_found_and_repaired()
+    {
+        await _t.StartAsync();
+        _t.DeadPortOnTransitiveMember("net1");
+    }
+
+    public void Dispose() => _t.Dispose();
+}
+
+public sealed class TransitiveProberTests : IDisposable
+{
+    private readonly TransitiveLab _t = new();
+
+    [Fact]
+    public async Task Dead_port_on_the_member_that_probes_with_icmp_moves_the_address_and_the_role()
+    {
+        await _t.StartAsync();
+        var lab = _t.Lab;
+        Assert.Matches(@"net0\s+routes\s+192\.168\.10\.50\s+192\.168\.10\.1", _t.Stat("-nt"));
+
+        lab.KillPort("net0");
+        var moved = Eventually.Until(() => lab.Holder(TransitiveLab.Data) == "net2", TimeSpan.FromMilliseconds(TransitiveLab.Fdt * 3),
+            ".50 on the standby", lab.Describe);
+        Assert.True(moved <= TimeSpan.FromMilliseconds(TransitiveLab.Fdt * 1.1), $"detection + failover took {moved.TotalMilliseconds} ms");
+        Assert.Contains("IP interface failure detected on net0 of group ipmp0", lab.Log);
+        _t.AssertOnlyDataAddresses();
+        _t.AssertNeighboursFollow("net2");
+        // net2 now probes with ICMP from .50; net0 (failed) and net1 are checked through it.
+        Eventually.Until(() => System.Text.RegularExpressions.Regex.IsMatch(_t.Stat("-nt"), @"net0\s+transitive\s+<net0>\s+<net2>"),
+            TimeSpan.FromSeconds(2), "net0 transitive to net2", lab.Describe);
+
+        lab.RepairPort("net0");
+        var home = Eventually.Until(() => lab.Holder(TransitiveLab.Data) == "net0", TimeSpan.FromMilliseconds(TransitiveLab.Fdt * 4),
+            ".50 back on net0", lab.Describe);
+        Assert.True(home <= TimeSpan.FromMilliseconds(TransitiveLab.Fdt * 2), $"repair took {home.TotalMilliseconds} ms (2 x FDT)");
+        _t.AssertOnlyDataAddresses();
+        _t.AssertNeighboursFollow("net0");
+        Assert.DoesNotContain("All IP interfaces in group ipmp0 are now unusable", lab.Log);
+    }
+
+    public void Dispose() => _t.Dispose();
+}
