@@ -353,7 +353,7 @@ public sealed record MetricsView(ImmutableArray<MetricsView.GroupRow> Groups, Im
                 var runtime = engine.FindInterface(name);
                 if (status is null || runtime is null) continue;
                 interfaces.Add(new InterfaceRow(g.Name, name, status.State, status.IsActive,
-                    runtime.V4.Sent + runtime.V6.Sent, runtime.V4.Lost + runtime.V6.Lost));
+                    runtime.V4.Sent + runtime.V6.Sent + runtime.Transitive.Sent, runtime.V4.Lost + runtime.V6.Lost + runtime.Transitive.Lost));
             }
         }
         return new MetricsView(groups.ToImmutable(), interfaces.ToImmutable());
