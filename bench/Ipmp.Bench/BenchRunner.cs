@@ -21,8 +21,18 @@ public sealed class BenchRunner(BenchPlan plan, ISet<int> only, string? aot, Tex
 
         if (Want(1) || Want(6)) Section(report, "1 link failover", root, ct, () => LinkFailover(report, ct));
         if (Want(2))
+        {
             foreach (var fdt in new[] { 1000, 100, 50 })
                 Section(report, $"2 probe detection FDT {fdt} ms", root, ct, () => ProbeDetectionBench.Run(report, fdt, plan.ProbeTrials, aot, log, ct));
+            // Beside them, the same without test addresses (TRANSITIVE_PROBING=yes): the ICMP prober's port, then a standby's.
+            foreach (var fdt in new[] { 1000, 100 })
+            {
+                Section(report, $"2 transitive probing FDT {fdt} ms", root, ct,
+                    () => ProbeDetectionBench.Run(report, fdt, plan.ProbeTrials, aot, log, ct, transitive: true));
+                Section(report, $"2 transitive probing FDT {fdt} ms", root, ct,
+                    () => TransitiveStandbyBench.Run(report, fdt, plan.ProbeTrials, aot, log, ct));
+            }
+        }
         if (Want(3)) Section(report, "3 false failures FDT 100 ms", root, ct, () => FalseFailureBench.Run(report, plan.FalseFailureDuration, aot, log, ct));
         if (Want(4))
         {

@@ -12,16 +12,30 @@ namespace Ipmp.Bench.Figures;
 /// carrier stays up; time from the switch kernel's report of the port's new state (rtnetlink in the switch's
 /// namespace) to .50 added on another NIC (rtnetlink in the host's), as a ratio of FDT. Then the port forwards
 /// again; time to .50 back on net0 (failback after repair), as a ratio of FDT.
+/// With <paramref name="transitive"/> the same on a group without test addresses (TRANSITIVE_PROBING=yes):
+/// net0 probes with ICMP from .50 and fails its role over; see <see cref="TransitiveStandbyBench"/> for the
+/// standby, checked by link-layer probes only.
 /// </summary>
 public static class ProbeDetectionBench
 {
     private const string Address = "192.168.10.50";
 
-    public static void Run(BenchReport report, int fdtMs, int trials, string? aot, TextWriter log, CancellationToken ct)
+    /// <summary>net0 holds .50, net1 is active without a data address, net2 a standby; no test address.</summary>
+    public static void WriteTransitiveConfig(NamespaceLab lab, int fdtMs) =>
+        lab.WriteConfig($"FAILURE_DETECTION_TIME={fdtMs}\nFAILBACK=yes\nTRANSITIVE_PROBING=yes\n", new Dictionary<string, string>
+        {
+            ["hostname.net0"] = $"{Address}/24 group ipmp0 up\n",
+            ["hostname.net1"] = "group ipmp0 up\n",
+            ["hostname.net2"] = "group ipmp0 standby up\n",
+        });
+
+    public static void Run(BenchReport report, int fdtMs, int trials, string? aot, TextWriter log, CancellationToken ct,
+        bool transitive = false)
     {
-        var section = $"2 probe detection FDT {fdtMs} ms";
+        var section = transitive ? $"2 transitive probing FDT {fdtMs} ms" : $"2 probe detection FDT {fdtMs} ms";
         using var lab = new NamespaceLab(nics: 3);
-        lab.WriteStandardConfig(fdtMs);
+        if (transitive) WriteTransitiveConfig(lab, fdtMs);
+        else lab.WriteStandardConfig(fdtMs);
         using var daemon = new BenchDaemon(lab, aot);
         var effective = EffectiveFdt(lab);
         if (fdtMs < 100)

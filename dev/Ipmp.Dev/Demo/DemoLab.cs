@@ -19,6 +19,16 @@ internal static class DemoLab
             new InterfaceConfig("net2", "ipmp0", true, [], IpPrefix.Parse("192.168.10.12/24"), ProbeV6: true),
         ]);
 
+    /// <summary>The same group with no test address: the data addresses and TRANSITIVE_PROBING=yes.</summary>
+    public static IpmpConfig TransitiveConfig(TimeSpan fdt) => new(
+        new DaemonSettings(fdt, Failback: true, TrackInterfacesOnlyWithGroups: true, TransitiveProbing: true),
+        [new GroupConfig("ipmp0", [])],
+        [
+            new InterfaceConfig("net0", "ipmp0", false, [IpPrefix.Parse("192.168.10.50/24")], null, ProbeV6: false),
+            new InterfaceConfig("net1", "ipmp0", false, [], null, ProbeV6: false),
+            new InterfaceConfig("net2", "ipmp0", true, [], null, ProbeV6: false),
+        ]);
+
     public static void Build(SimNetwork n)
     {
         n.AddNic("net0");

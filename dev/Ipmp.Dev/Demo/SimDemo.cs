@@ -75,10 +75,45 @@ internal sealed class SimDemo(TextWriter output, TimeSpan fdt, int seed)
         if (wrong.Count == 0 && reachable)
         {
             Say($"Every data address is home and reachable ({_sim.Now.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s of simulated time, {_sim.Engine.Counters.ProbesSent} probes).");
-            return 0;
+            return Transitive();
         }
         Say("NOT home: " + string.Join(", ", wrong.Select(kv => $"{kv.Key} on {Holder(kv.Key) ?? "nothing"}")));
         return 1;
+    }
+
+    /// <summary>The same link with no test address at all (TRANSITIVE_PROBING=yes): a dead port on the standby,
+    /// which has no IP address of any kind, found by link-layer probes.</summary>
+    private int Transitive()
+    {
+        _sim = new Simulation.Simulation(DemoLab.TransitiveConfig(fdt), DemoLab.Build, seed);
+        _logShown = 0;
+        output.WriteLine();
+        Say("Transitive probing: the same group without any test address (TRANSITIVE_PROBING=yes in mpathd).");
+        Say("net0 probes the router with ICMP from its data address; net1 and net2 exchange link-layer probes with it.");
+
+        Step("Starting up");
+        _sim.RunFor(fdt * 3);
+        Timeline();
+        Show("-tn", StatMode.Target);
+
+        Step("The standby net2's switch port stops passing frames; carrier stays up and net2 has no IP address");
+        _sim.Do(n => n.KillPort("net2"));
+        var took = _sim.RunUntil(() => State("net2") == InterfaceState.Failed, fdt * 3);
+        Timeline();
+        Say($"  -> failure detected after {Ms(took)} (5 lost link-layer probes; FDT {Ms(fdt)})");
+        Show("-i", StatMode.Interface);
+
+        Step("Repairing net2's switch port");
+        _sim.Do(n => n.RepairPort("net2"));
+        var repaired = _sim.RunUntil(() => State("net2") == InterfaceState.Ok, fdt * 4);
+        Timeline();
+        Say($"  -> repair detected after {Ms(repaired)} (10 answered link-layer probes); addresses on the NICs: only the data addresses");
+        Show("-i", StatMode.Interface);
+        output.WriteLine();
+        var ok = took is not null && took <= fdt && repaired is not null && repaired <= fdt * 2;
+        Say(ok ? "The standby's dead port was found and its repair seen without a test address."
+               : "The standby's dead port was NOT handled within FDT / 2 x FDT.");
+        return ok ? 0 : 1;
     }
 
     private string? Holder(string address) => _sim.Network.WhoHas(IPAddress.Parse(address));

@@ -22,6 +22,10 @@ public class SimDemoTests
         Assert.Contains("IP interface repair detected on net1 of group ipmp0", text);
         Assert.Contains("net1 net0 (net2)", text);
         Assert.Contains("Every data address is home and reachable", text);
+        Assert.Matches(@"net2\s+transitive <net2>\s+<net0>", text);
+        Assert.Contains("IP interface failure detected on net2 of group ipmp0", text);
+        Assert.Contains("IP interface repair detected on net2 of group ipmp0", text);
+        Assert.Contains("found and its repair seen without a test address", text);
         Assert.DoesNotContain("never", text);
     }
 }
