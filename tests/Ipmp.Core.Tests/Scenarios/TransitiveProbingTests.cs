@@ -178,3 +178,35 @@ public class TransitiveProbingTests
         Assert.True(detected is not null && detected <= fdt, $"{detected}\n{sim.Dump()}");
     }
 }
+
+/// <summary>TRANSITIVE_PROBING turned on and off by a reload (SIGHUP): roles and responders follow.</summary>
+public class TransitiveProbingReloadTests
+{
+    [Fact]
+    public void A_reload_turns_transitive_probing_on_and_off()
+    {
+        var fdt = TimeSpan.FromSeconds(1);
+        var off = TransitiveProbingTests.NoTestAddresses(fdt, transitive: false);
+        var on = TransitiveProbingTests.NoTestAddresses(fdt, transitive: true);
+        var sim = Lab.Start(off);
+        sim.RunFor(TimeSpan.FromSeconds(3));
+        Assert.All(sim.Snapshot().Interfaces, i => Assert.Equal(ProbeState.Disabled, i.Probe));
+
+        sim.Engine.ApplyConfig(on);
+        sim.RunFor(TimeSpan.FromSeconds(3));
+        Assert.All(sim.Snapshot().Interfaces, i => Assert.Equal(ProbeState.Ok, i.Probe));
+        Assert.Equal(3, sim.Network.Journal.Count(j => j.Command is ListenTransitive { On: true }));
+        sim.Do(n => n.KillPort("net2"));
+        Assert.NotNull(sim.RunUntil(() => sim.StateOf("net2") == InterfaceState.Failed, fdt * 2));
+        sim.Do(n => n.RepairPort("net2"));
+        Assert.NotNull(sim.RunUntil(() => sim.StateOf("net2") == InterfaceState.Ok, fdt * 3));
+
+        sim.Engine.ApplyConfig(off);
+        var sent = sim.Network.Journal.Count;
+        sim.RunFor(TimeSpan.FromSeconds(3));
+        Assert.DoesNotContain(sim.Network.Journal.Skip(sent), j => j.Command is SendTransitiveProbe or SendProbe);
+        Assert.Equal(3, sim.Network.Journal.Count(j => j.Command is ListenTransitive { On: false }));
+        Assert.All(sim.Snapshot().Interfaces, i => Assert.Equal(ProbeState.Disabled, i.Probe));
+        Assert.Equal("net0", sim.Holder("192.168.10.50"));
+    }
+}
