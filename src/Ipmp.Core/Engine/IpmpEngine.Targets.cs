@@ -236,6 +236,10 @@ public sealed partial class IpmpEngine
             target.Rtt.DeferredNs = null;
         }
         target.Rtt.Add(sampleNs);
+        // A transitive probe's round trip is mostly the responder's turn in this daemon (user space at both
+        // ends, no kernel stamp), not the network's: it times its own probes but never moves the FDT, which
+        // illumos adapts to slow targets.
+        if (pi.IsLink) return;
         if (target.Rtt.Crtt > interval) RaiseFdt(ifp, pi, target);
         else MaybeLowerFdt(ifp, pi, target);
     }
@@ -272,7 +276,7 @@ public sealed partial class IpmpEngine
         if (!group.FdtRaised || target.Rtt.Crtt >= interval / 4) return;
         if (group.LastFdtRaise is { } raised && Now - raised < TimeSpan.FromSeconds(60)) return;
         var allFast = group.Members.Where(m => m.Present && m.State == PiState.Running)
-            .SelectMany(m => m.Instances.Where(p => p.CanProbe))
+            .SelectMany(m => m.Instances.Where(p => p.CanProbe && !p.IsLink))
             .SelectMany(p => p.ActiveTargets)
             .All(t => t.Rtt.Crtt <= interval / 4);
         if (!allFast) return;

@@ -210,3 +210,20 @@ public class TransitiveProbingReloadTests
         Assert.Equal("net0", sim.Holder("192.168.10.50"));
     }
 }
+
+/// <summary>Slow transitive replies (a busy daemon answering itself) never raise the FDT; ICMP ones still do.</summary>
+public class TransitiveRttTests
+{
+    [Fact]
+    public void Slow_link_layer_replies_do_not_raise_the_fdt()
+    {
+        var fdt = TimeSpan.FromMilliseconds(100);
+        var sim = Lab.Start(TransitiveProbingTests.NoTestAddresses(fdt));
+        sim.Network.TransitiveRtt = TimeSpan.FromMilliseconds(40);   // beyond the 14 ms probe interval
+        sim.RunFor(TimeSpan.FromSeconds(5));
+        Assert.Equal(fdt, sim.Engine.Groups[0].Fdt);
+        Assert.DoesNotContain(sim.Log, l => l.Message.Text.StartsWith("Cannot meet requested failure detection time", StringComparison.Ordinal));
+        Assert.All(sim.Snapshot().Interfaces, i => Assert.Equal(InterfaceState.Ok, i.State));
+        Assert.True(sim.Engine.FindInterface("net2")!.Transitive.Targets[0].Rtt.Crtt > TimeSpan.FromMilliseconds(14));
+    }
+}
