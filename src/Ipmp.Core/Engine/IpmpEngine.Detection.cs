@@ -143,6 +143,9 @@ public sealed partial class IpmpEngine
     private void CheckRepair(InterfaceRuntime ifp)
     {
         if (!ifp.Failed || !ifp.Present || !ifp.LinkUp) return;
+        // Transitive answers prove this member's port, not that anything answers over IP: while the group has
+        // failed (targets gone, or the switch) only an ICMP answer brings a member back; the others follow.
+        if (!ifp.ProbesIcmp && ifp.Transitive.CanProbe && ifp.Group.State == GroupState.Failed) return;
         bool repaired;
         if (ifp.CanProbe && ifp.HasTargets)
         {

@@ -10,7 +10,7 @@ namespace Ipmp.Core.Tests.Properties;
 /// <summary>
 /// The group invariants for groups without any test address (TRANSITIVE_PROBING=yes): random topologies (2-5
 /// NICs, standbys, IPv4 data addresses on some of them) and random sequences of single faults (one switch
-/// port dead or one cable pulled at a time, repaired later) and whole-switch failures. After each fault the
+/// port dead or one cable pulled at a time, repaired later), whole-switch failures and the targets going away. After each fault the
 /// engine gets 5 × FDT to settle; then, checked on the simulated kernel and client:
 /// <list type="bullet">
 /// <item>no address but the data addresses and link-locals is on any NIC, at every step;</item>
@@ -24,7 +24,7 @@ namespace Ipmp.Core.Tests.Properties;
 /// </summary>
 public class TransitiveGroupProperties
 {
-    public enum Kind { KillPort, PullCable, RepairAll, SwitchDies }
+    public enum Kind { KillPort, PullCable, RepairAll, SwitchDies, TargetsDie }
 
     public sealed record Topology(int FdtMs, bool[] Standby, int[] DataAddresses)
     {
@@ -44,7 +44,7 @@ public class TransitiveGroupProperties
 
     private static readonly Gen<Step> GenStep = Gen.Select(
         Gen.Frequency((5, Gen.Const(Kind.KillPort)), (3, Gen.Const(Kind.PullCable)), (5, Gen.Const(Kind.RepairAll)),
-            (1, Gen.Const(Kind.SwitchDies))),
+            (1, Gen.Const(Kind.SwitchDies)), (1, Gen.Const(Kind.TargetsDie))),
         Gen.Int[0, 4], (k, n) => new Step(k, n));
 
     [Fact]
@@ -95,15 +95,18 @@ public class TransitiveGroupProperties
         {
             var i = step.Nic % count;
             trace.Add(step.ToString());
-            var broken = sim.Network.Nics.Any(x => !x.Works);
+            var router = sim.Network.Host("router");
+            var broken = sim.Network.Nics.Any(x => !x.Works) || !router.Up;
             switch (step.Kind)
             {
                 case Kind.KillPort when !broken: sim.Do(x => x.KillPort(names[i])); break;
                 case Kind.PullCable when !broken: sim.Do(x => x.PullCable(names[i])); break;
                 case Kind.SwitchDies when !broken: sim.Do(x => { foreach (var nic in names) x.KillPort(nic); }); break;
+                case Kind.TargetsDie when !broken: sim.Do(_ => router.Up = false); break;
                 case Kind.RepairAll:
                     sim.Do(x =>
                     {
+                        router.Up = true;
                         foreach (var nic in names)
                         {
                             x.RepairPort(nic);
@@ -121,7 +124,8 @@ public class TransitiveGroupProperties
     {
         string Context() => $"after {string.Join(", ", trace)}\n{sim.Dump()}";
         var snap = sim.Snapshot();
-        var working = names.Where(n => sim.Network.Nic(n).Works).ToList();
+        // With the targets gone nothing can be shown to work: every member fails (a group failure).
+        var working = sim.Network.Host("router").Up ? names.Where(n => sim.Network.Nic(n).Works).ToList() : [];
         foreach (var n in names)
         {
             var shown = snap.Interfaces.First(s => s.Name == n).State;

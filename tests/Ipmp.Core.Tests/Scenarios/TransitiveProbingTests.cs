@@ -227,3 +227,29 @@ public class TransitiveRttTests
         Assert.True(sim.Engine.FindInterface("net2")!.Transitive.Targets[0].Rtt.Crtt > TimeSpan.FromMilliseconds(14));
     }
 }
+
+/// <summary>While the targets are gone every member fails, and link-layer answers alone repair nobody: they
+/// prove a member's port, not that anything answers over IP. Nothing moves until an ICMP answer comes back.</summary>
+public class TransitiveTargetsGoneTests
+{
+    [Fact]
+    public void A_long_target_outage_keeps_the_group_failed_and_the_address_still()
+    {
+        var fdt = TimeSpan.FromSeconds(1);
+        var sim = Lab.Start(TransitiveProbingTests.NoTestAddresses(fdt), seed: 4);
+        sim.RunFor(TimeSpan.FromSeconds(5));
+        var adds = sim.Network.Journal.Count(j => j.Command is AddAddress);
+        sim.Do(n => n.Host("router").Up = false);
+        Assert.NotNull(sim.RunUntil(() => sim.Group(Lab.Group).State == GroupState.Failed, fdt * 3));
+        sim.AfterStep = () => Assert.Equal(GroupState.Failed, sim.Group(Lab.Group).State);
+        sim.RunFor(TimeSpan.FromSeconds(30));
+        sim.AfterStep = null;
+        Assert.Equal(adds, sim.Network.Journal.Count(j => j.Command is AddAddress));
+        Assert.All(sim.Snapshot().Interfaces, i => Assert.Equal(InterfaceState.Failed, i.State));
+
+        sim.Do(n => n.Host("router").Up = true);
+        Assert.NotNull(sim.RunUntil(() => sim.Snapshot().Interfaces.All(i => i.State == InterfaceState.Ok), fdt * 4));
+        Assert.Equal("net0", sim.Holder("192.168.10.50"));
+        Assert.Equal(adds, sim.Network.Journal.Count(j => j.Command is AddAddress));
+    }
+}
