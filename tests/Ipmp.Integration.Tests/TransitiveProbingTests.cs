@@ -16,6 +16,12 @@ internal sealed class TransitiveLab : IDisposable
     public const string Data = "192.168.10.50";
     public readonly NamespaceLab Lab = new();
 
+    // Every MAC the client and the router (the probe target) ever had for .50, sampled every 50 ms by a thread
+    // this lab owns (started once the address is up, joined on dispose).
+    private readonly HashSet<string> _seen = [];
+    private Thread? _watch;
+    private volatile bool _stop;
+
     public async Task StartAsync()
     {
         Lab.WriteConfig($"FAILURE_DETECTION_TIME={Fdt}\nFAILBACK=yes\nTRANSITIVE_PROBING=yes\n", new Dictionary<string, string>
@@ -31,6 +37,30 @@ internal sealed class TransitiveLab : IDisposable
         await ProbeWatch.UntilAnsweredAsync(Lab, "net0", "net1", "net2");
         AssertOnlyDataAddresses();
         AssertNeighboursFollow("net0");
+        _watch = new Thread(() =>
+        {
+            while (!_stop)
+            {
+                foreach (var mac in new[] { Lab.ClientNeighbour(Data), Neighbour(Lab.RouterNs) })
+                    if (mac is not null) lock (_seen) _seen.Add(mac);
+                Thread.Sleep(50);
+            }
+        }) { IsBackground = true, Name = "neighbour watch" };
+        _watch.Start();
+    }
+
+    /// <summary>The client and the router never had .50 at any MAC but those of the NICs that held it.</summary>
+    public void AssertNeighboursOnlyEverAt(params string[] holders)
+    {
+        StopWatch();
+        var allowed = holders.Select(Lab.Mac).ToHashSet();
+        lock (_seen) Assert.True(_seen.IsSubsetOf(allowed), $"neighbour entries for .50 seen at [{string.Join(", ", _seen)}], holders [{string.Join(", ", allowed)}]");
+    }
+
+    private void StopWatch()
+    {
+        _stop = true;
+        _watch?.Join();
     }
 
     /// <summary>`ip addr`: nothing on the members but the data address and the link-locals.</summary>
@@ -81,9 +111,14 @@ internal sealed class TransitiveLab : IDisposable
         Assert.Equal("net0", Lab.Holder(Data));
         AssertOnlyDataAddresses();
         AssertNeighboursFollow("net0");
+        AssertNeighboursOnlyEverAt("net0");
     }
 
-    public void Dispose() => Lab.Dispose();
+    public void Dispose()
+    {
+        StopWatch();
+        Lab.Dispose();
+    }
 }
 
 public sealed class TransitiveStandbyTests : IDisposable
@@ -142,6 +177,7 @@ public sealed class TransitiveProberTests : IDisposable
         Assert.True(home <= TimeSpan.FromMilliseconds(TransitiveLab.Fdt * 2), $"repair took {home.TotalMilliseconds} ms (2 x FDT)");
         _t.AssertOnlyDataAddresses();
         _t.AssertNeighboursFollow("net0");
+        _t.AssertNeighboursOnlyEverAt("net0", "net2");
         Assert.DoesNotContain("All IP interfaces in group ipmp0 are now unusable", lab.Log);
     }
 
