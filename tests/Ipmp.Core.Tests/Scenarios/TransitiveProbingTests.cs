@@ -253,3 +253,25 @@ public class TransitiveTargetsGoneTests
         Assert.Equal(adds, sim.Network.Journal.Count(j => j.Command is AddAddress));
     }
 }
+
+/// <summary>A member that leaves and comes back (hot-unplug) answers transitive probes again.</summary>
+public class TransitiveReplugTests
+{
+    [Fact]
+    public void The_prober_unplugged_and_plugged_back_answers_its_peers_again()
+    {
+        var fdt = TimeSpan.FromSeconds(1);
+        var sim = Lab.Start(TransitiveProbingTests.NoTestAddresses(fdt));
+        sim.RunFor(TimeSpan.FromSeconds(3));
+        sim.Do(n => n.Unplug("net0"));
+        Assert.NotNull(sim.RunUntil(() => sim.Holder("192.168.10.50") == "net2", fdt));
+        Assert.Contains(sim.Network.Journal, j => j.Command is ListenTransitive { Interface: "net0", On: false });
+
+        sim.Do(n => n.Plug("net0"));
+        Assert.NotNull(sim.RunUntil(() => sim.Holder("192.168.10.50") == "net0", fdt * 3));
+        sim.RunFor(fdt * 5);
+        Assert.All(sim.Snapshot().Interfaces, i => Assert.Equal(InterfaceState.Ok, i.State));
+        Assert.Equal("<net0>", Assert.Single(sim.Engine.FindInterface("net1")!.Transitive.Targets).Display);
+        Assert.True(sim.Engine.FindInterface("net1")!.Transitive.History.LastAckedStart() > sim.Now - fdt);
+    }
+}
