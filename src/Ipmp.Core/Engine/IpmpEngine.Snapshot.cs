@@ -62,8 +62,8 @@ public sealed partial class IpmpEngine
             m.Transitive.CanProbe ? TransitiveInfoOf(m.Transitive) : TargetInfoOf(m.V4), TargetInfoOf(m.V6));
     }
 
-    /// <summary>A transitive member's row of ipmpstat -t: Solaris 11 shows MODE "transitive" and the probed
-    /// members in angle brackets.</summary>
+    /// <summary>A transitive member's row of ipmpstat -t: MODE "transitive" and the probed members (Solaris 11
+    /// writes them in angle brackets).</summary>
     private static TargetInfo TransitiveInfoOf(Probing.ProbeInstance pi) =>
         new(null, TargetMode.Transitive, [], [.. pi.FiringOrderOf().Select(t => t.Peer!)]);
 
