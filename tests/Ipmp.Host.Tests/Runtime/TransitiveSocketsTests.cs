@@ -43,6 +43,7 @@ public class TransitiveSocketsTests
         public List<NetworkEvent> Delivered { get; } = [];
         public void Watch(int fd, Action onReadable) => Readable = onReadable;
         public void Unwatch(int fd) => Readable = null;
+        public void Snooze(int fd, TimeSpan pause) => throw new InvalidOperationException("transitive sockets never snooze");
         public void Deliver(NetworkEvent e) => Delivered.Add(e);
     }
 
