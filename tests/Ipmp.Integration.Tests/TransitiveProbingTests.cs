@@ -32,8 +32,13 @@ internal sealed class TransitiveLab : IDisposable
         });
         Lab.StartDaemon();
         Eventually.Until(() => Lab.Holder(Data) == "net0", TimeSpan.FromSeconds(5), ".50 on net0", Lab.Describe);
-        // The client talks to .50: its neighbour entry must only ever follow the address.
-        Shell.Run("ip", "netns", "exec", Lab.ClientNs, "bash", "-c", $"echo > /dev/udp/{Data}/9");
+        // The client talks to .50: its neighbour entry must only ever follow the address (sent again until the
+        // client has resolved it: on a busy machine the first ARP exchange can take a while).
+        Eventually.Until(() =>
+        {
+            Shell.Run("ip", "netns", "exec", Lab.ClientNs, "bash", "-c", $"echo > /dev/udp/{Data}/9");
+            return Lab.ClientNeighbour(Data) is not null;
+        }, TimeSpan.FromSeconds(10), "the client's entry for .50", Lab.Describe);
         await ProbeWatch.UntilAnsweredAsync(Lab, "net0", "net1", "net2");
         AssertOnlyDataAddresses();
         AssertNeighboursFollow("net0");
@@ -75,8 +80,8 @@ internal sealed class TransitiveLab : IDisposable
     public void AssertNeighboursFollow(string holder)
     {
         var mac = Lab.Mac(holder);
-        Eventually.Until(() => Lab.ClientNeighbour(Data) == mac, TimeSpan.FromSeconds(2), $"the client's entry for .50 at {holder}", Lab.Describe);
-        Eventually.Until(() => Neighbour(Lab.RouterNs) is not { } m || m == mac, TimeSpan.FromSeconds(2),
+        Eventually.Until(() => Lab.ClientNeighbour(Data) == mac, TimeSpan.FromSeconds(5), $"the client's entry for .50 at {holder}", Lab.Describe);
+        Eventually.Until(() => Neighbour(Lab.RouterNs) is not { } m || m == mac, TimeSpan.FromSeconds(5),
             $"the router's entry for .50 at {holder}", Lab.Describe);
     }
 
