@@ -229,13 +229,23 @@ public sealed class StateFileTests : IDisposable
 
     private sealed class ListLogger : ILogger
     {
-        public List<(LogLevel Level, string Text)> Lines { get; } = [];
+        private readonly List<(LogLevel Level, string Text)> _lines = [];
+
+        /// <summary>A copy: the writer's thread may log while a test reads.</summary>
+        public List<(LogLevel Level, string Text)> Lines
+        {
+            get
+            {
+                lock (_lines) return [.. _lines];
+            }
+        }
+
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            lock (Lines) Lines.Add((logLevel, formatter(state, exception)));
+            lock (_lines) _lines.Add((logLevel, formatter(state, exception)));
         }
     }
 }

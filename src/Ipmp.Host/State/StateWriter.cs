@@ -111,12 +111,13 @@ public sealed class StateWriter : IDisposable
             var bytes = StateFile.Serialize(state, _bootId, StateFile.MonotonicMs(), DateTimeOffset.UtcNow);
             _write(_path, bytes);
             _written = state;
-            Writes++;
             if (_failures > 0)
                 _logger.LogInformation("state file {Path} written again after {Failures} failed attempt(s)", _path, _failures);
             _failures = 0;
             _unlogged = 0;
             _logger.LogDebug("state file {Path}: {State}", _path, state);
+            // Counted last: whoever sees the write counted also sees what it logged.
+            Writes++;
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
