@@ -87,16 +87,7 @@ public static class ProbeDetectionBench
         var note = $"daemon FDT {effective} ms; FDT raised {raised} time(s); from the switch's report of the port state" +
             (spawn.Count > 0 ? $" (the `bridge` command took {spawn.Average():F1} ms on average, {spawn.Max():F1} at most, to take effect)" : "") +
             (failed > 0 ? $"; {failed} trial(s) incomplete" : "");
-        var d = Summary.Of(detect);
-        var r = Summary.Of(repair);
-        report.Add(new Figure(section, "dead port -> address moved, / FDT", "ratio")
-        {
-            Stats = d, Samples = detect, Target = "<= 1.0 (max)", Met = d is null ? false : d.Max <= 1.0, Note = note,
-        });
-        report.Add(new Figure(section, "port back -> address home, / FDT", "ratio")
-        {
-            Stats = r, Samples = repair, Target = "<= 2.0 (max)", Met = r is null ? false : r.Max <= 2.0,
-        });
+        DetectionFigures.Add(report, section, "dead port -> address moved, / FDT", detect, "port back -> address home, / FDT", repair, note);
     }
 
     private static int? EffectiveFdt(NamespaceLab lab)

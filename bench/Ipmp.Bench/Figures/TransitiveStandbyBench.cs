@@ -71,16 +71,7 @@ public static class TransitiveStandbyBench
             try { reader.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
         }
         var note = "standby net2, link-layer probes to net0; from the switch's report of the port state" + (failed > 0 ? $"; {failed} trial(s) incomplete" : "");
-        var ds = Summary.Of(detect);
-        var rs = Summary.Of(repair);
-        report.Add(new Figure(section, "dead port on the standby -> failed, / FDT", "ratio")
-        {
-            Stats = ds, Samples = detect, Target = "<= 1.0 (max)", Met = ds is null ? false : ds.Max <= 1.0, Note = note,
-        });
-        report.Add(new Figure(section, "port back -> standby repaired, / FDT", "ratio")
-        {
-            Stats = rs, Samples = repair, Target = "<= 2.0 (max)", Met = rs is null ? false : rs.Max <= 2.0,
-        });
+        DetectionFigures.Add(report, section, "dead port on the standby -> failed, / FDT", detect, "port back -> standby repaired, / FDT", repair, note);
     }
 
     private static long? WaitFor(BlockingCollection<(string Kind, long At)> changes, string kind, TimeSpan timeout)

@@ -57,15 +57,7 @@ public sealed class Epoll : IDisposable
         var max = Math.Min(ready.Length, _events.Length / Stride);
         int n;
         fixed (byte* p = _events) n = Interop.Libc.EpollWait(_fd, p, max, timeoutMs);
-        if (n < 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == 4) return 0;   // EINTR
-            throw new SocketException(errno);
-        }
-        fixed (byte* p = _events)
-            for (var i = 0; i < n; i++) ready[i] = *(ulong*)(p + i * Stride + DataOffset);
-        return n;
+        return Collect(n, ready);
     }
 
     private static bool? _precise;
@@ -105,6 +97,13 @@ public sealed class Epoll : IDisposable
         }
         int n;
         fixed (byte* p = _events) n = Interop.Libc.EpollPwait2(_fd, p, max, timeout is null ? null : &spec, null);
+        return Collect(n, ready);
+    }
+
+    /// <summary>The tokens of a wait's <paramref name="n"/> ready descriptors (n &lt; 0: the wait failed; EINTR
+    /// counts as nothing ready).</summary>
+    private unsafe int Collect(int n, Span<ulong> ready)
+    {
         if (n < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
