@@ -128,15 +128,14 @@ public sealed partial class IpmpEngine
             var targetActive = _interfaces.GetValueOrDefault(target)?.Active == true;
             var rebound = targetActive && !a.Bound;
             a.Bound = targetActive;
+            var placed = needAdd || old != target;
+            // Told to the link as soon as it is there: the removal of the old copy (the break of make before
+            // break) need not go out in front of the announcement.
+            if (placed || rebound) Emit(new AnnounceAddress(target, a.Prefix.Address));
             // Break: remove every other copy within the group.
             foreach (var n in cleanUp)
                 if (n != target && KernelAddresses(n).Contains(a.Prefix)) RemoveKernelAddress(n, a.Prefix);
-            if (!needAdd && old == target)
-            {
-                if (rebound) Emit(new AnnounceAddress(target, a.Prefix.Address));
-                continue;
-            }
-            Emit(new AnnounceAddress(target, a.Prefix.Address));
+            if (!placed) continue;
             outboundChanged = true;
             if (old is not null && old != target)
             {

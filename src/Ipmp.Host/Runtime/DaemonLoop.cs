@@ -38,6 +38,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
     private readonly EngineClock _clock;
     private readonly ILogger _logger;
     private readonly FaultInjection _faults;
+    private readonly KernelLinkActions? _ownLinkActions;
     private readonly Dictionary<ulong, Action> _sockets = [];
     private readonly Dictionary<int, ulong> _tokenOfFd = [];
     private readonly List<(int Fd, ulong Token, TimeSpan Until)> _snoozed = [];
@@ -49,6 +50,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private IpmpEngine? _engine;
+    private DeferredObserver? _observer;
     private TimeSpan _rescanAt;
     private TimeSpan? _heartbeatAt;
 
@@ -65,7 +67,8 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         Transitive = new TransitiveSockets(View, _clock, this, options.Engine.Cookie,
             options.TransitiveSockets ?? PacketTransitiveSocketFactory.Instance, logger);
         Routes = options.RoutesEnabled ? new RouteWorker(View, options.Routing, PostFromWorker, logger, options.Faults) : null;
-        Executor = new CommandExecutor(_kernel, View, Probes, Transitive, Routes, options.Announcements, options.LinkActions ?? KernelLinkActions.Instance, _clock, logger);
+        _ownLinkActions = options.LinkActions is null ? new KernelLinkActions() : null;
+        Executor = new CommandExecutor(_kernel, View, Probes, Transitive, Routes, options.Announcements, options.LinkActions ?? _ownLinkActions!, _clock, logger);
         _epoll.Add(_inbox.Doorbell.Fd, InboxToken);
         if (!_epoll.HasPreciseTimeout)
         {
@@ -143,7 +146,8 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         var links = _kernel.DumpLinks();
         View.Replace(links);
         var addresses = _kernel.DumpAddresses();
-        _engine = new IpmpEngine(config, null, Options.Time, Options.Random, observer, Options.Engine);
+        _observer = new DeferredObserver(observer);
+        _engine = new IpmpEngine(config, null, Options.Time, Options.Random, _observer, Options.Engine);
         if (Options.PrepareEngine is { } prepare) _engine = prepare(_engine);
         Execute(_engine.InitialOutput);
         Deliver(Snapshot(links, addresses));
@@ -186,6 +190,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
                 }
             }
             RunDue();
+            _observer?.Flush();
             Options.AfterTurn?.Invoke(_engine!);
         }
     }
@@ -298,6 +303,13 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
     private void Execute(EngineOutput output)
     {
         _engineDueKnown = false;   // every engine call is followed by this: its wake-up may have moved
+        CarryOut(output);
+        // Only now what the engine told its observers (logs, metrics, hooks, subscribers): after the kernel work.
+        _observer?.Flush();
+    }
+
+    private void CarryOut(EngineOutput output)
+    {
         if (output.IsEmpty || output.Commands == _lastExecuted) return;
         _lastExecuted = output.Commands;
         if (_faults.Enabled && _ready.Task.IsCompleted && output.Commands.Any(c => c is AddAddress)) _faults.Maybe("executor");
@@ -420,6 +432,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         Probes.Dispose();
         Transitive.Dispose();
         Routes?.Dispose();
+        _ownLinkActions?.Dispose();
         _kernel.Dispose();
         _timer?.Dispose();
         _epoll.Dispose();

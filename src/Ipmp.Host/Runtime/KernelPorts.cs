@@ -111,15 +111,19 @@ public interface ILinkActions
     void PrepareMember(string interfaceName);
 }
 
-public sealed class KernelLinkActions : ILinkActions
+/// <summary>The real link-layer actions. Owned by one event loop (its ARP socket lives in the loop's
+/// namespace and is closed with it).</summary>
+public sealed class KernelLinkActions : ILinkActions, IDisposable
 {
-    public static KernelLinkActions Instance { get; } = new();
+    private readonly GratuitousArpSender _arp = new();
 
     public void Announce(int interfaceIndex, PhysicalAddress mac, IPAddress address)
     {
-        if (address.AddressFamily == AddressFamily.InterNetwork) GratuitousArp.Send(interfaceIndex, mac, address);
+        if (address.AddressFamily == AddressFamily.InterNetwork) _arp.Send(interfaceIndex, mac, address);
         else UnsolicitedNeighborAdvertisement.Send(interfaceIndex, mac, address);
     }
 
     public void PrepareMember(string interfaceName) => MemberSysctls.Apply(interfaceName);
+
+    public void Dispose() => _arp.Dispose();
 }

@@ -35,13 +35,11 @@ public static class GratuitousArp
         return p;
     }
 
-    /// <summary>Sends one gratuitous ARP out of <paramref name="interfaceIndex"/>; the caller repeats as wanted.</summary>
+    /// <summary>Sends one gratuitous ARP out of <paramref name="interfaceIndex"/> through a socket of its own; the
+    /// daemon keeps one <see cref="GratuitousArpSender"/> instead.</summary>
     public static void Send(int interfaceIndex, PhysicalAddress mac, IPAddress address)
     {
-        var payload = Build(mac, address);
-        using var socket = new Socket(AddressFamily.Packet, SocketType.Dgram,
-            (ProtocolType)BinaryPrimitives.ReverseEndianness(EtherTypeArp)); // htons, as the PAL passes it through
-        var broadcast = new PhysicalAddress([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
-        socket.SendTo(payload, new PacketEndPoint(interfaceIndex, EtherTypeArp, broadcast));
+        using var sender = new GratuitousArpSender();
+        sender.Send(interfaceIndex, mac, address);
     }
 }

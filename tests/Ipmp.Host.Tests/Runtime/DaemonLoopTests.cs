@@ -33,7 +33,7 @@ public sealed class DaemonLoopTests : IDisposable
         return loaded.Config ?? throw new InvalidOperationException(string.Join("\n", loaded.Diagnostics));
     }
 
-    private DaemonLoop Start(IpmpConfig config, FaultInjection? faults = null)
+    private DaemonLoop Start(IpmpConfig config, FaultInjection? faults = null, IEngineObserver? observer = null)
     {
         _kernel.AddLink(1, "lo");
         _kernel.AddLink(2, "net0");
@@ -41,7 +41,7 @@ public sealed class DaemonLoopTests : IDisposable
         _kernel.AddAddressQuietly(2, "192.168.10.50/24");
         _kernel.AddAddressQuietly(3, "192.168.10.51/24");
         _loop = new DaemonLoop(Options(faults), NullLogger.Instance);
-        _loop.Start(config, NullObserver.Instance);
+        _loop.Start(config, observer ?? NullObserver.Instance);
         Settle();
         return _loop;
     }
@@ -84,6 +84,30 @@ public sealed class DaemonLoopTests : IDisposable
         Assert.Contains("192.168.10.50/24", _kernel.AddressesOf(3));
         Assert.DoesNotContain("192.168.10.50/24", _kernel.AddressesOf(2));
         Assert.Contains((3, System.Net.IPAddress.Parse("192.168.10.50")), _link.Announced);
+    }
+
+    [Fact]
+    public void Observers_hear_of_a_failover_only_after_its_address_moved_and_was_announced()
+    {
+        var seen = new List<string>();
+        var observer = new CallbackObserver(what => seen.Add(
+            $"{what} moved={_kernel.AddressesOf(3).Contains("192.168.10.50/24")} announced={_link.Announced.Count > 0}"));
+        var loop = Start(Config(), observer: observer);
+        seen.Clear();
+        _link.Announced.Clear();
+        _kernel.SetCarrier(2, false);
+        loop.Turn(0);
+        Assert.Contains(seen, s => s.StartsWith("log ", StringComparison.Ordinal));
+        Assert.Contains(seen, s => s.StartsWith("change address-moved", StringComparison.Ordinal));
+        // Every callback of the turn (the link failure's log line included) came after the kernel work.
+        Assert.All(seen, s => Assert.EndsWith("moved=True announced=True", s));
+    }
+
+    private sealed class CallbackObserver(Action<string> record) : IEngineObserver
+    {
+        public bool WantsProbes => false;
+        public void Log(Ipmp.Core.Logging.LogMessage message) => record("log " + message.Text);
+        public void Changed(StateChange change) => record("change " + change.Kind);
     }
 
     [Fact]
