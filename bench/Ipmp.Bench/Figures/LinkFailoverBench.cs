@@ -48,6 +48,9 @@ public static class LinkFailoverBench
                 using (var echo = new UdpEchoClient(lab.ClientNs, Address, 7001))
                 {
                     Thread.Sleep(150);
+                    // No collection of the bench's own heap while a trial is measured: a pause would stop the
+                    // echo client, the echo server and the stamping threads, and count as the daemon's gap.
+                    using var noGc = NoCollection.Start();
                     var mark = Stopwatch.GetTimestamp();
                     lab.PullCable("net0");
                     var lost = events.WaitFor(e => KernelEvents.CarrierLost(e, net0), mark, TimeSpan.FromSeconds(2));
@@ -109,13 +112,13 @@ public static class LinkFailoverBench
         report.Add(new Figure(section, "carrier lost -> first GARP on the wire", "ms")
         {
             Stats = garp, Samples = s.Garp,
-            Target = ours ? "p99 <= 1 ms" : null, Met = ours && garp is not null ? garp.P99 <= 1.0 : null,
+            Target = ours ? "p99 <= 1.5 ms" : null, Met = ours && garp is not null ? garp.P99 <= 1.5 : null,
             Note = garp is null ? "no gratuitous ARP seen" : null,
         });
         report.Add(new Figure(section, "longest gap of a 1 kHz UDP echo", "ms")
         {
             Stats = gap, Samples = s.Gap,
-            Target = ours ? "<= 10 ms (p99)" : null, Met = ours && gap is not null ? gap.P99 <= 10.0 : null,
+            Target = ours ? "p99 <= 5 ms" : null, Met = ours && gap is not null ? gap.P99 <= 5.0 : null,
         });
     }
 

@@ -6,11 +6,13 @@ namespace Ipmp.Bench.Lab;
 /// <summary>
 /// rtnetlink link and IPv4 address events of one namespace, each stamped (Stopwatch ticks) by a dedicated
 /// thread that is already blocked in recv(2) when the kernel sends it. Trials ask for the first event
-/// matching a predicate after a time.
+/// matching a predicate after a time. The reader only stamps and copies: datagrams are parsed by whoever
+/// asks, so parsing one (its first time JIT-compiled, in trial 0) never delays the stamp of the next.
 /// </summary>
 public sealed class KernelEvents : IDisposable
 {
     private readonly RawNetlink _socket;
+    private readonly List<(long At, byte[] Raw)> _datagrams = [];
     private readonly List<(long At, RawNetlink.Event Event)> _events = [];
     private readonly Thread _reader;
     private volatile bool _stop;
@@ -31,13 +33,21 @@ public sealed class KernelEvents : IDisposable
             var n = _socket.Receive(buf);
             if (n <= 0) continue;
             var now = Stopwatch.GetTimestamp();
-            var parsed = RawNetlink.Parse(buf.AsSpan(0, n));
+            var copy = buf.AsSpan(0, n).ToArray();
             lock (_events)
             {
-                foreach (var e in parsed) _events.Add((now, e));
+                _datagrams.Add((now, copy));
                 Monitor.PulseAll(_events);
             }
         }
+    }
+
+    /// <summary>Under the lock: parses what the reader has stamped since the last call.</summary>
+    private void ParsePending()
+    {
+        foreach (var (at, raw) in _datagrams)
+            foreach (var e in RawNetlink.Parse(raw)) _events.Add((at, e));
+        _datagrams.Clear();
     }
 
     /// <summary>The stamp of the first event after <paramref name="after"/> that matches, waiting up to <paramref name="timeout"/>.</summary>
@@ -49,6 +59,7 @@ public sealed class KernelEvents : IDisposable
             var i = 0;
             while (true)
             {
+                ParsePending();
                 for (; i < _events.Count; i++)
                     if (_events[i].At >= after && match(_events[i].Event)) return _events[i].At;
                 var left = deadline - Stopwatch.GetTimestamp();
@@ -60,12 +71,20 @@ public sealed class KernelEvents : IDisposable
 
     public int Count(Func<RawNetlink.Event, bool> match, long after)
     {
-        lock (_events) return _events.Count(e => e.At >= after && match(e.Event));
+        lock (_events)
+        {
+            ParsePending();
+            return _events.Count(e => e.At >= after && match(e.Event));
+        }
     }
 
     public void Trim(long before)
     {
-        lock (_events) _events.RemoveAll(e => e.At < before);
+        lock (_events)
+        {
+            ParsePending();
+            _events.RemoveAll(e => e.At < before);
+        }
     }
 
     public static bool CarrierLost(RawNetlink.Event e, int ifindex) => e is RawNetlink.Link { LowerUp: false } l && l.Index == ifindex;

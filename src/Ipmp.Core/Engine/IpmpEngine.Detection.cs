@@ -258,7 +258,8 @@ public sealed partial class IpmpEngine
         var old = group.State;
         group.State = state;
         group.Touch();
-        Changed("group-state", group, null, state.ToString().ToLowerInvariant());
+        // Constant names: Enum.ToString goes through reflection metadata, on the failover path.
+        Changed("group-state", group, null, state switch { GroupState.Ok => "ok", GroupState.Failed => "failed", _ => "degraded" });
         if (state == GroupState.Failed && present.Count > 0)
         {
             Log(MessageCatalog.GroupFailed(group.Name));

@@ -180,11 +180,10 @@ public sealed partial class IpmpEngine
         if (!_interfaces.TryGetValue(e.Interface, out var ifp) || !ifp.Present) return;
         var isV6 = e.Source.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         var pi = isV6 ? ifp.V6 : ifp.V4;
-        var from = e.Source.ToString();
         if (!ProbePacket.TryDecodeReply(e.Icmp.Span, isV6, out var packet, out var reason))
         {
             Counters.ProbeRepliesMalformed++;
-            Log(MessageCatalog.MalformedProbeReply(reason!, from, ifp.Name));
+            Log(MessageCatalog.MalformedProbeReply(reason!, e.Source.ToString(), ifp.Name));
             return;
         }
         // Not ours (another daemon, another run, another NIC): silently ignored.
@@ -220,27 +219,28 @@ public sealed partial class IpmpEngine
     {
         var snxt = pi.History.NextSequence;
         var reply = pi.Acknowledge(packet.Sequence, source, received, now);
-        Acknowledged(ifp, pi, reply, packet.Sequence, snxt, source.ToString(), received, now);
+        Acknowledged(ifp, pi, reply, packet.Sequence, snxt, source, received, now);
     }
 
     /// <summary>What an answer to a failure probe does, ICMP or transitive: counters, the RTT sample, the
-    /// probe event, and the repair check.</summary>
+    /// probe event, and the repair check. <paramref name="from"/> (an address, or a member's name) is turned
+    /// into text only for a log line: not per answered probe.</summary>
     private void Acknowledged(InterfaceRuntime ifp, ProbeInstance pi, ProbeReply reply, ushort sequence, ushort snxt,
-        string from, TimeSpan received, TimeSpan now)
+        object from, TimeSpan received, TimeSpan now)
     {
         switch (reply.Verdict)
         {
             case ProbeReplyVerdict.OutOfWindow:
                 Counters.ProbeRepliesIgnored++;
-                Log(MessageCatalog.OutOfWindowProbe(sequence, snxt, ifp.Name, from));
+                Log(MessageCatalog.OutOfWindowProbe(sequence, snxt, ifp.Name, from.ToString()!));
                 return;
             case ProbeReplyVerdict.Fake:
                 Counters.ProbeRepliesIgnored++;
-                Log(MessageCatalog.FakeProbeReply((int)reply.Status, sequence, snxt, ifp.Name, from));
+                Log(MessageCatalog.FakeProbeReply((int)reply.Status, sequence, snxt, ifp.Name, from.ToString()!));
                 return;
             case ProbeReplyVerdict.Duplicate:
                 Counters.ProbeRepliesIgnored++;
-                Log(MessageCatalog.DuplicateProbeReply((int)reply.Status, sequence, snxt, ifp.Name, from));
+                Log(MessageCatalog.DuplicateProbeReply((int)reply.Status, sequence, snxt, ifp.Name, from.ToString()!));
                 return;
             case ProbeReplyVerdict.LateIgnored:
                 Counters.LateReplies++;
