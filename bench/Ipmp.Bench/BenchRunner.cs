@@ -60,8 +60,8 @@ public sealed class BenchRunner(BenchPlan plan, ISet<int> only, string? aot, Tex
 
     private void LinkFailover(BenchReport report, CancellationToken ct)
     {
-        log.WriteLine($"  ipmp: {plan.LinkTrials} cable pulls");
-        var ours = LinkFailoverBench.Run(new OurDaemon(aot), plan.LinkTrials, log, ct);
+        log.WriteLine($"  ipmp: {plan.OurLinkTrials} cable pulls");
+        var ours = LinkFailoverBench.Run(new OurDaemon(aot), plan.OurLinkTrials, log, ct);
         LinkFailoverBench.Report(report, ours, ours: true);
         if (!Want(6)) return;
         string installed;
@@ -97,9 +97,9 @@ public sealed class BenchRunner(BenchPlan plan, ISet<int> only, string? aot, Tex
     private void RouteChurnFailover(BenchReport report, CancellationToken ct)
     {
         const int routes = 200_000, block = 5_000;
-        log.WriteLine($"  ipmp: {plan.LinkTrials} cable pulls with {routes} routes in table {RouteChurn.Table}, {block} of them churning");
+        log.WriteLine($"  ipmp: {plan.OurLinkTrials} cable pulls with {routes} routes in table {RouteChurn.Table}, {block} of them churning");
         long batches = 0;
-        var s = LinkFailoverBench.Run(new OurDaemon(aot), plan.LinkTrials, log, ct, lab =>
+        var s = LinkFailoverBench.Run(new OurDaemon(aot), plan.OurLinkTrials, log, ct, lab =>
         {
             var churn = new RouteChurn(lab.HostNs, routes, block);
             return new Disposer(() =>
