@@ -80,12 +80,22 @@ public sealed partial class IpmpEngine
 
     private void PlaceAddresses(GroupRuntime group)
     {
-        var members = group.Members
-            .OrderBy(ConfigOrder)
-            .Select(m => new FailoverPlanner.Member(m.Name, m.Active, m.Standby)).ToList();
-        var memberNames = group.Members.Where(m => m.Present).Select(m => m.Name).ToHashSet();
+        // In configuration order, ties in the members' own order: keys made unique by the position, so the
+        // (unstable) array sort orders exactly as a stable OrderBy would, without LINQ on the failover path.
+        var count = group.Members.Count;
+        var byOrder = group.Members.ToArray();
+        var keys = new long[count];
+        for (var i = 0; i < count; i++) keys[i] = ((long)ConfigOrder(byOrder[i]) << 32) | (uint)i;
+        Array.Sort(keys, byOrder);
+        var members = new List<FailoverPlanner.Member>(count);
+        foreach (var m in byOrder) members.Add(new FailoverPlanner.Member(m.Name, m.Active, m.Standby));
+        // In the members' own order (adoption's last resort and the removals follow it).
+        var memberNames = new HashSet<string>(count);
+        foreach (var m in group.Members)
+            if (m.Present) memberNames.Add(m.Name);
         // Links configured in this group but refused as members (MembershipRules) never keep a data address.
-        var cleanUp = memberNames.Concat(RefusedLinksOf(group)).ToList();
+        var cleanUp = new List<string>(memberNames);
+        cleanUp.AddRange(RefusedLinksOf(group));
 
         // Adoption: an address we have not placed yet but the kernel already has (a restart, even after
         // kill -9 in the middle of a move) stays where it is; duplicates are cleaned up below.

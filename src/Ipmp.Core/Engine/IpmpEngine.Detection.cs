@@ -225,9 +225,15 @@ public sealed partial class IpmpEngine
         var capacity = Capacity(group);
         while (ActiveCount(group) < capacity)
         {
-            var candidate = group.Members
-                .Where(m => m.Usable && m.Inactive && !m.Offline && !m.HwAddrDup)
-                .OrderByDescending(m => m.Standby).ThenBy(m => ConfigOrder(m)).FirstOrDefault();
+            // A standby first, then the earliest configured (loops, not OrderBy: the failover path).
+            InterfaceRuntime? candidate = null;
+            foreach (var m in group.Members)
+            {
+                if (!(m.Usable && m.Inactive && !m.Offline && !m.HwAddrDup)) continue;
+                if (candidate is null || (m.Standby && !candidate.Standby) ||
+                    (m.Standby == candidate.Standby && ConfigOrder(m) < ConfigOrder(candidate)))
+                    candidate = m;
+            }
             if (candidate is null) break;
             candidate.Inactive = false;
             group.Touch();
@@ -235,8 +241,17 @@ public sealed partial class IpmpEngine
         }
         while (ActiveCount(group) > capacity)
         {
-            var standby = group.Members.Where(m => m.Active && m.Standby)
-                .OrderBy(m => m.Group.Addresses.Count(a => a.BoundTo == m.Name)).FirstOrDefault();
+            // The active standby hosting the fewest addresses, the earliest on a tie.
+            InterfaceRuntime? standby = null;
+            var fewest = int.MaxValue;
+            foreach (var m in group.Members)
+            {
+                if (!(m.Active && m.Standby)) continue;
+                var hosted = 0;
+                foreach (var a in group.Addresses)
+                    if (a.BoundTo == m.Name) hosted++;
+                if (hosted < fewest) (standby, fewest) = (m, hosted);
+            }
             if (standby is null) break;
             standby.Inactive = true;
             group.Touch();

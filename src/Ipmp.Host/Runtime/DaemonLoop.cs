@@ -169,6 +169,9 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         {
             var n = Wait(ready, timeoutMs);
             Turns++;
+            // The kernel's link and address news first: a carrier loss ready in the same turn as probe replies
+            // or a control connection is not made to wait behind them.
+            if (ready[..n].Contains(MonitorToken)) ReadNotifications(NotificationBudget);
             for (var i = 0; i < n && !_stopping; i++)
             {
                 switch (ready[i])
@@ -182,8 +185,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
                         _timer!.Acknowledge();
                         break;
                     case MonitorToken:
-                        ReadNotifications(NotificationBudget);
-                        break;
+                        break;   // read above
                     default:
                         if (_sockets.TryGetValue(ready[i], out var drain)) drain();
                         break;
