@@ -52,6 +52,18 @@ public sealed class ReportJsonTests
         Assert.Equal(1.0, UdpEchoClient_LongestGap(stamps, from: 9500));
     }
 
+    [Fact]
+    public void The_gap_across_a_failover_ignores_hiccups_elsewhere_and_the_quiet_window_only_its_own()
+    {
+        // A 9-tick hiccup long before (1 to 10), the failover's 5-tick silence (13 to 18) around the loss at 14-16, a 7-tick one after (20 to 27).
+        long[] stamps = [0, 1, 10, 11, 12, 13, 18, 19, 20, 27, 28];
+        Assert.Equal(5, UdpEchoClient.LongestGapOverlapping(stamps, from: 14, until: 16));
+        // The silence that began just before the window and ended inside it counts.
+        Assert.Equal(5, UdpEchoClient.LongestGapOverlapping(stamps, from: 17, until: 17));
+        Assert.Equal(9, UdpEchoClient.LongestGapWithin(stamps, from: 0, until: 12));
+        Assert.Equal(1, UdpEchoClient.LongestGapWithin(stamps, from: 10, until: 13));
+    }
+
     private static double UdpEchoClient_LongestGap(long[] stamps, long from) =>
         UdpEchoClient.LongestGapMs(stamps, from, frequency: 1_000_000);
 }

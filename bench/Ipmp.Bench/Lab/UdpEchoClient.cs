@@ -97,12 +97,49 @@ public sealed class UdpEchoClient : IDisposable
         return LongestGapMs(t, from, Stopwatch.Frequency);
     }
 
-    public static double LongestGapMs(IReadOnlyList<long> stamps, long from, long frequency)
+    public static double LongestGapMs(IReadOnlyList<long> stamps, long from, long frequency) =>
+        LongestGap(stamps, from).Ticks * 1000.0 / frequency;
+
+    /// <summary>The longest silence (ticks) between replies from <paramref name="from"/> on, and the stamp of the
+    /// reply it began after (where in the trial it was).</summary>
+    public static (long Ticks, long After) LongestGap(IReadOnlyList<long> stamps, long from)
+    {
+        var longest = 0L;
+        var after = 0L;
+        for (var i = 1; i < stamps.Count; i++)
+            if (stamps[i] >= from && stamps[i] - stamps[i - 1] > longest) (longest, after) = (stamps[i] - stamps[i - 1], stamps[i - 1]);
+        return (longest, after);
+    }
+
+    /// <summary>The longest silence between replies that overlaps [<paramref name="from"/>, <paramref name="until"/>]:
+    /// the interruption a failover in that span caused, and not a hiccup of the lab at another time.</summary>
+    public static long LongestGapOverlapping(IReadOnlyList<long> stamps, long from, long until)
     {
         var longest = 0L;
         for (var i = 1; i < stamps.Count; i++)
-            if (stamps[i] >= from && stamps[i] - stamps[i - 1] > longest) longest = stamps[i] - stamps[i - 1];
-        return longest * 1000.0 / frequency;
+            if (stamps[i] >= from && stamps[i - 1] <= until && stamps[i] - stamps[i - 1] > longest) longest = stamps[i] - stamps[i - 1];
+        return longest;
+    }
+
+    /// <summary>The longest silence (ticks) between replies stamped within [<paramref name="from"/>, <paramref name="until"/>].</summary>
+    public static long LongestGapWithin(IReadOnlyList<long> stamps, long from, long until)
+    {
+        var longest = 0L;
+        for (var i = 1; i < stamps.Count; i++)
+            if (stamps[i - 1] >= from && stamps[i] <= until && stamps[i] - stamps[i - 1] > longest) longest = stamps[i] - stamps[i - 1];
+        return longest;
+    }
+
+    public long[] Stamps()
+    {
+        lock (_replies) return [.. _replies];
+    }
+
+    public (long Ticks, long After) LongestGap(long from)
+    {
+        long[] t;
+        lock (_replies) t = [.. _replies];
+        return LongestGap(t, from);
     }
 
     public void Dispose()
