@@ -33,5 +33,6 @@ public enum LinuxErrno
     ENETUNREACH = 101,
     ENOBUFS = 105,
     ETIMEDOUT = 110,
+    ECONNREFUSED = 111,
     EHOSTUNREACH = 113,
 }

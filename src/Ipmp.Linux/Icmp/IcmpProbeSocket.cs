@@ -111,15 +111,12 @@ public sealed class IcmpProbeSocket : IDisposable
     /// </summary>
     public bool Send(ReadOnlySpan<byte> icmpMessage, IPAddress destination)
     {
-        try
-        {
-            _socket.SendTo(icmpMessage, SocketFlags.None, new IPEndPoint(WithScope(destination, InterfaceIndex), 0));
-            return true;
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
-        {
-            return false;
-        }
+        // Link-local and multicast IPv6 destinations are scoped to this socket's interface (WithScope).
+        var scoped = destination.AddressFamily == AddressFamily.InterNetworkV6 &&
+            (destination.IsIPv6LinkLocal || destination.IsIPv6Multicast);
+        Span<byte> name = stackalloc byte[RawSend.MaxSockAddr];
+        var length = RawSend.WriteSockAddr(name, destination, scopeId: scoped ? (uint)InterfaceIndex : 0);
+        return RawSend.SendTo(_socket.SafeHandle, icmpMessage, name[..length]);
     }
 
     /// <summary>

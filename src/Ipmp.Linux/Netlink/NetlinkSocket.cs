@@ -67,7 +67,15 @@ internal sealed class NetlinkSocket : IDisposable
     public void AddMembership(int group) =>
         _socket.SetRawSocketOption(Nl.SOL_NETLINK, Nl.NETLINK_ADD_MEMBERSHIP, BitConverter.GetBytes(group));
 
-    public void Send(ReadOnlySpan<byte> message) => _socket.SendTo(message, SocketFlags.None, NetlinkEndPoint.Kernel);
+    /// <summary>struct sockaddr_nl of the kernel: AF_NETLINK, port 0, no groups.</summary>
+    private static ReadOnlySpan<byte> KernelAddress => [16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    /// <summary>Sends one request to the kernel (the kernel handles it inside this call). A full buffer
+    /// throws <see cref="SocketException"/> with <see cref="SocketError.WouldBlock"/>, as Socket.SendTo did.</summary>
+    public void Send(ReadOnlySpan<byte> message)
+    {
+        if (!RawSend.SendTo(_socket.SafeHandle, message, KernelAddress)) throw RawSend.Error((int)LinuxErrno.EAGAIN);
+    }
 
     /// <summary>
     /// Receives one whole datagram; the returned memory is valid until the next call. A peek with
