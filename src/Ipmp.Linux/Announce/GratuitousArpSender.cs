@@ -13,7 +13,7 @@ namespace Ipmp.Linux.Announce;
 /// </summary>
 public sealed class GratuitousArpSender : IDisposable
 {
-    private static readonly PhysicalAddress Broadcast = new([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+    private static ReadOnlySpan<byte> BroadcastBytes => [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
     private Socket? _socket;
 
     /// <summary>One gratuitous ARP for <paramref name="address"/> from <paramref name="mac"/> out of
@@ -23,7 +23,10 @@ public sealed class GratuitousArpSender : IDisposable
         var payload = GratuitousArp.Build(mac, address);
         ObjectDisposedException.ThrowIf(_disposed, this);
         _socket ??= new Socket(AddressFamily.Packet, SocketType.Dgram, ProtocolType.Unspecified);
-        _socket.SendTo(payload, new PacketEndPoint(interfaceIndex, GratuitousArp.EtherTypeArp, Broadcast));
+        Span<byte> to = stackalloc byte[sockaddr_ll.Size];
+        new sockaddr_ll(GratuitousArp.EtherTypeArp, interfaceIndex, 0, 0, 0, 0).Write(to, BroadcastBytes);
+        // A full buffer (EAGAIN) drops this one; the repeats follow.
+        RawSend.SendTo(_socket.SafeHandle, payload, to);
     }
 
     private bool _disposed;
