@@ -184,7 +184,9 @@ public sealed class NamespaceLab : IDisposable
 
     /// <param name="environment">Extra environment variables for the daemon (e.g. IPMP_TEST_FAULT).</param>
     /// <param name="arguments">Extra daemon options (e.g. --metrics-address).</param>
-    public void StartDaemon(bool waitReady = true, IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? arguments = null)
+    /// <param name="launcher">A command the daemon is started through inside the namespace (e.g. nohup).</param>
+    public void StartDaemon(bool waitReady = true, IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? arguments = null,
+        IEnumerable<string>? launcher = null)
     {
         var psi = new ProcessStartInfo("ip")
         {
@@ -193,7 +195,8 @@ public sealed class NamespaceLab : IDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        foreach (var a in new[] { "netns", "exec", HostNs, "dotnet", IpmpDll, "daemon", "--config-dir", ConfigDir, "--socket", SocketPath })
+        foreach (var a in new[] { "netns", "exec", HostNs }.Concat(launcher ?? [])
+                     .Concat(["dotnet", IpmpDll, "daemon", "--config-dir", ConfigDir, "--socket", SocketPath]))
             psi.ArgumentList.Add(a);
         foreach (var a in arguments ?? []) psi.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;

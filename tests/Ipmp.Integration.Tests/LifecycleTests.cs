@@ -50,6 +50,19 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public void A_daemon_started_under_nohup_still_reloads_on_sighup()
+    {
+        using var lab = new NamespaceLab();
+        lab.WriteStandardConfig(fdtMs: 500);
+        // nohup starts it with SIGHUP ignored, which the .NET runtime would otherwise leave as it is.
+        lab.StartDaemon(launcher: ["nohup"]);
+        Assert.Contains("SIGHUP was ignored by whoever started the daemon", lab.Log);
+        File.WriteAllText(Path.Combine(lab.ConfigDir, "hostname.net1"), "192.168.10.51/24 group ipmp0 up \\\naddif banana up\n");
+        lab.Signal("HUP");
+        Eventually.Until(() => lab.Log.Contains("keeping the last good configuration"), TimeSpan.FromSeconds(5), "the reload refusal", lab.Describe);
+    }
+
+    [Fact]
     public void Sighup_with_a_broken_file_keeps_the_running_configuration_and_a_good_one_is_applied()
     {
         using var lab = new NamespaceLab();

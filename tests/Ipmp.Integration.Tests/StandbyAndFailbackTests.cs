@@ -57,7 +57,7 @@ public sealed class StandbyAndFailbackTests : IDisposable
         _lab.PlugCable("net1");
         Eventually.Until(() => _lab.Holder("192.168.10.50") == "net1" && _lab.Holder("192.168.10.51") == "net1",
             TimeSpan.FromSeconds(3), "both addresses on the first NIC back", _lab.Describe);
-        Assert.Contains("At least 1 IP interface (net1) in group ipmp0 is now usable", _lab.Log);
+        Eventually.Until(() => _lab.Log.Contains("At least 1 IP interface (net1) in group ipmp0 is now usable"), TimeSpan.FromSeconds(2), "the log to say " + "At least 1 IP interface (net1) in group ipmp0 is now usable", _lab.Describe);
     }
 
     public void Dispose() => _lab.Dispose();

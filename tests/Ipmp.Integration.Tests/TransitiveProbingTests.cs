@@ -175,7 +175,7 @@ public sealed class TransitiveProberTests : IDisposable
         var moved = Eventually.Value(() => watch.FirstAddedAt(TransitiveLab.Data, "net2"), TimeSpan.FromSeconds(2), "ip monitor's line") - killed;
         if (moved > TimeSpan.FromMilliseconds(TransitiveLab.Fdt * 1.1))
             Assert.Fail($"detection + failover took {moved.TotalMilliseconds:F0} ms by the kernel's stamp ({polled.TotalMilliseconds:F0} ms polled)\n{lab.Describe()}");
-        Assert.Contains("IP interface failure detected on net0 of group ipmp0", lab.Log);
+        Eventually.Until(() => lab.Log.Contains("IP interface failure detected on net0 of group ipmp0"), TimeSpan.FromSeconds(2), "the log to say " + "IP interface failure detected on net0 of group ipmp0", lab.Describe);
         _t.AssertOnlyDataAddresses();
         _t.AssertNeighboursFollow("net2");
         // net2 now probes with ICMP from .50; net0 (failed) and net1 are checked through it.

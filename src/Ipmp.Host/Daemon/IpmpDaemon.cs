@@ -124,6 +124,9 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         if (control is null) return 1;
         using var endpoint = StartMetricsEndpoint();
         if (Metrics is not null && endpoint is null) return 1;
+        // Under nohup SIGHUP comes in ignored, and the runtime would leave it so: reloads by signal would be lost.
+        if (Ipmp.Linux.InheritedSignals.UnignoreHangup())
+            _logger.LogInformation("SIGHUP was ignored by whoever started the daemon (nohup?); handling it again, for reloads");
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
         {
             ctx.Cancel = true;
