@@ -23,10 +23,8 @@ public sealed class GratuitousArpSender : IDisposable
         var payload = GratuitousArp.Build(mac, address);
         ObjectDisposedException.ThrowIf(_disposed, this);
         _socket ??= new Socket(AddressFamily.Packet, SocketType.Dgram, ProtocolType.Unspecified);
-        Span<byte> to = stackalloc byte[sockaddr_ll.Size];
-        new sockaddr_ll(GratuitousArp.EtherTypeArp, interfaceIndex, 0, 0, 0, 0).Write(to, BroadcastBytes);
         // A full buffer (EAGAIN) drops this one; the repeats follow.
-        RawSend.SendTo(_socket.SafeHandle, payload, to);
+        PacketFrame.Send(_socket.SafeHandle, payload, interfaceIndex, GratuitousArp.EtherTypeArp, BroadcastBytes);
     }
 
     private bool _disposed;

@@ -97,11 +97,17 @@ public sealed class IcmpProbeSocket : IDisposable
         s.SetRawSocketOption(SockOpt.IPPROTO_ICMPV6, SockOpt.ICMP6_FILTER, filter);
     }
 
-    private static IPAddress WithScope(IPAddress address, int ifindex)
+    private static IPAddress WithScope(IPAddress address, int ifindex) =>
+        address.AddressFamily == AddressFamily.InterNetworkV6 && ScopeOf(address, ifindex) is var scope && scope != address.ScopeId
+            ? new IPAddress(address.GetAddressBytes(), scope) : address;
+
+    /// <summary>A link-local or multicast IPv6 address without a scope belongs to this socket's interface
+    /// (IPv4 has no scope: 0).</summary>
+    private static uint ScopeOf(IPAddress address, int ifindex)
     {
-        if (address.AddressFamily != AddressFamily.InterNetworkV6 || address.ScopeId != 0) return address;
-        if (!address.IsIPv6LinkLocal && !address.IsIPv6Multicast) return address;
-        return new IPAddress(address.GetAddressBytes(), ifindex);
+        if (address.AddressFamily != AddressFamily.InterNetworkV6) return 0;
+        if (address.ScopeId != 0) return (uint)address.ScopeId;
+        return address.IsIPv6LinkLocal || address.IsIPv6Multicast ? (uint)ifindex : 0;
     }
 
     /// <summary>
@@ -111,11 +117,8 @@ public sealed class IcmpProbeSocket : IDisposable
     /// </summary>
     public bool Send(ReadOnlySpan<byte> icmpMessage, IPAddress destination)
     {
-        // Link-local and multicast IPv6 destinations are scoped to this socket's interface (WithScope).
-        var scoped = destination.AddressFamily == AddressFamily.InterNetworkV6 &&
-            (destination.IsIPv6LinkLocal || destination.IsIPv6Multicast);
         Span<byte> name = stackalloc byte[RawSend.MaxSockAddr];
-        var length = RawSend.WriteSockAddr(name, destination, scopeId: scoped ? (uint)InterfaceIndex : 0);
+        var length = RawSend.WriteSockAddr(name, destination, scopeId: ScopeOf(destination, InterfaceIndex));
         return RawSend.SendTo(_socket.SafeHandle, icmpMessage, name[..length]);
     }
 

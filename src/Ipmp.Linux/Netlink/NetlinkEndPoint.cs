@@ -12,8 +12,6 @@ public sealed class NetlinkEndPoint(uint portId, uint groups) : EndPoint
     public uint PortId { get; } = portId;
     public uint Groups { get; } = groups;
 
-    public static NetlinkEndPoint Kernel { get; } = new(0, 0);
-
     public override AddressFamily AddressFamily => AddressFamily.Unknown;
 
     public override SocketAddress Serialize()

@@ -51,9 +51,13 @@ public sealed class TransitiveSocket : IDisposable
         }
     }
 
-    /// <summary>One frame to <paramref name="destination"/> out of this interface.</summary>
-    public void Send(ReadOnlySpan<byte> payload, PhysicalAddress destination) =>
-        _socket.SendTo(payload, SocketFlags.None, new PacketEndPoint(InterfaceIndex, EtherType, destination));
+    /// <summary>One frame to <paramref name="destination"/> out of this interface. A full buffer throws
+    /// <see cref="SocketException"/> with <see cref="SocketError.WouldBlock"/>, as Socket.SendTo did.</summary>
+    public void Send(ReadOnlySpan<byte> payload, PhysicalAddress destination)
+    {
+        if (!PacketFrame.Send(_socket.SafeHandle, payload, InterfaceIndex, EtherType, destination.GetAddressBytes()))
+            throw RawSend.Error((int)LinuxErrno.EAGAIN);
+    }
 
     /// <summary>The next queued frame, if any (false when none is queued): its length, sender and packet type
     /// (only <see cref="PacketHost"/> frames were sent to us; a SOCK_DGRAM packet socket also sees its own
