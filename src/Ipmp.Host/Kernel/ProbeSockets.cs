@@ -10,9 +10,10 @@ namespace Ipmp.Host.Kernel;
 
 /// <summary>
 /// One raw ICMP/ICMPv6 socket per probing interface and family, bound to the NIC and its test address,
-/// opened on first use. Owned by the event loop's thread: the loop waits on every socket with its epoll and
-/// calls <see cref="Drain"/> when one is readable. Each call reads at most <see cref="ReadBudget"/>
-/// replies, so an echo flood to one test address cannot starve the other NICs (epoll is level-triggered:
+/// opened on first use. Owned by the event loop's thread: at every turn the loop calls <see cref="Drain"/>
+/// for the sockets with replies queued (it does not wake for them: the engine judges a probe at its
+/// deadline, and the kernel stamps when its reply arrived). Each call reads at most <see cref="ReadBudget"/>
+/// replies, so an echo flood to one test address cannot starve the other NICs (readiness is level-triggered:
 /// what is left is read on the next turn, after the others had theirs).
 /// </summary>
 public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocketHost host, Runtime.IProbeSocketFactory factory, ILogger logger) : IDisposable
@@ -64,7 +65,7 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocke
             var socket = factory.Create(idx, source);
             e = new Entry(socket, source, idx, ifName);
             _sockets[key] = e;
-            host.Watch(socket.Fd, () => Drain(e));
+            host.WatchReplies(socket.Fd, () => Drain(e));
             return e;
         }
         catch (SocketException ex)
@@ -138,6 +139,10 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocke
 public interface IProbeSocketHost : Runtime.IReadinessWatcher
 {
     void Deliver(NetworkEvent e);
+
+    /// <summary>A probe socket: <paramref name="onReadable"/> runs on the loop's next turn when replies are
+    /// queued, without waking the loop for them (their arrival is stamped by the kernel).</summary>
+    void WatchReplies(int fd, Action onReadable);
 }
 
 /// <summary>A <see cref="Runtime.LogLimiter"/> on the engine clock, with the summary text.</summary>

@@ -14,8 +14,10 @@ namespace Ipmp.Host.Runtime;
 /// <summary>
 /// The daemon's one event loop, in the shape of in.mpathd's <c>mpd_main.c</c> run loop: one thread owns the
 /// engine, the kernel mirror (<see cref="KernelView"/>), the netlink link/address notification socket, a
-/// netlink request socket, the probe sockets and every timer, and waits on all of them with one epoll (a
-/// timerfd for the timers, an eventfd for work handed in from other threads). Everything is handled one at
+/// netlink request socket, the probe sockets and every timer, and waits on them with one epoll (an eventfd
+/// for work handed in from other threads; epoll_pwait2's timeout, or a timerfd, for the timers). Probe
+/// replies alone do not wake it: they are read at the start of every turn (<see cref="ReadReplies"/>).
+/// Everything is handled one at
 /// a time, in the order the kernel produced it, and each engine call's commands are carried out right after
 /// it (<see cref="CommandExecutor"/>). A full dump is applied only after every notification queued before
 /// it was requested, so a dump never overwrites a newer event.
@@ -30,6 +32,9 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
     private const ulong InboxToken = 1, TimerToken = 2, MonitorToken = 3, FirstSocketToken = 16;
 
     private readonly Epoll _epoll = Epoll.Create();
+    /// <summary>The probe sockets: not in <see cref="_epoll"/>, so a reply does not wake the loop; each turn
+    /// asks this one (without waiting) which sockets have replies, before it runs what is due.</summary>
+    private readonly Epoll _replies = Epoll.Create();
     /// <summary>Only where epoll_pwait2 is missing (before Linux 5.11): epoll_wait's own timeout has
     /// millisecond resolution, so deadlines go through a timerfd (two more syscalls a turn).</summary>
     private readonly TimerFd? _timer;
@@ -41,6 +46,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
     private readonly KernelLinkActions? _ownLinkActions;
     private readonly Dictionary<ulong, Action> _sockets = [];
     private readonly Dictionary<int, ulong> _tokenOfFd = [];
+    private readonly HashSet<ulong> _replyTokens = [];
     private readonly List<(int Fd, ulong Token, TimeSpan Until)> _snoozed = [];
     private ulong _nextToken = FirstSocketToken;
     private readonly List<Action> _work = [];
@@ -162,8 +168,9 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
     }
 
     /// <summary>One turn: wait (up to <paramref name="timeoutMs"/>, -1: until something is due or ready),
-    /// handle what is ready, then whatever is due on the clock.</summary>
-    public void Turn(int timeoutMs)
+    /// handle what is ready, then whatever is due on the clock. Returns how many descriptors were ready
+    /// (0: the turn ran for a deadline or its timeout).</summary>
+    public int Turn(int timeoutMs)
     {
         Span<ulong> ready = stackalloc ulong[64];
         {
@@ -191,10 +198,26 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
                         break;
                 }
             }
+            if (_replyTokens.Count > 0 && !_stopping) ReadReplies(ready);
             RunDue();
             _observer?.Flush();
             Options.AfterTurn?.Invoke(_engine!);
+            return n;
         }
+    }
+
+    /// <summary>
+    /// The probe replies that arrived since the last turn. The loop does not wake for a reply: the kernel
+    /// stamps its arrival (SO_TIMESTAMPNS), and the engine judges a probe only at its deadline, which wakes the
+    /// loop, and this runs before the deadline's work. A reply therefore waits at most until the next wake-up
+    /// (the next probe send or deadline of any interface, at most one probe interval away); meanwhile half
+    /// the loop's wake-ups, each a context switch, are saved (32 NICs at FDT 1 s: 210 a second to about 100).
+    /// </summary>
+    private void ReadReplies(Span<ulong> ready)
+    {
+        var n = _replies.Wait(ready, 0);
+        for (var i = 0; i < n && !_stopping; i++)
+            if (_sockets.TryGetValue(ready[i], out var drain)) drain();
     }
 
     /// <summary>Waits for readiness until the next deadline (or <paramref name="timeoutMs"/>, if sooner).</summary>
@@ -406,11 +429,22 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         _epoll.Add(fd, token);
     }
 
+    /// <summary>A probe socket: read at every turn, without waking the loop (<see cref="ReadReplies"/>).</summary>
+    public void WatchReplies(int fd, Action onReadable)
+    {
+        var token = _nextToken++;
+        _sockets[token] = onReadable;
+        _tokenOfFd[fd] = token;
+        _replyTokens.Add(token);
+        _replies.Add(fd, token);
+    }
+
     public void Unwatch(int fd)
     {
         if (!_tokenOfFd.Remove(fd, out var token)) return;
         _sockets.Remove(token);
-        if (_snoozed.RemoveAll(z => z.Token == token) == 0) _epoll.Remove(fd);
+        if (_replyTokens.Remove(token)) _replies.Remove(fd);
+        else if (_snoozed.RemoveAll(z => z.Token == token) == 0) _epoll.Remove(fd);
     }
 
     public void Snooze(int fd, TimeSpan pause)
@@ -437,6 +471,7 @@ public sealed class DaemonLoop : IProbeSocketHost, IDisposable
         _ownLinkActions?.Dispose();
         _kernel.Dispose();
         _timer?.Dispose();
+        _replies.Dispose();
         _epoll.Dispose();
     }
 }

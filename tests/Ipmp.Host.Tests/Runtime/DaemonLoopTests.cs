@@ -172,6 +172,35 @@ public sealed class DaemonLoopTests : IDisposable
         Assert.Contains("192.168.10.50/24", _kernel.AddressesOf(3));
     }
 
+    [Fact]
+    public void A_probe_reply_does_not_wake_the_loop_and_is_read_by_its_next_turn()
+    {
+        var loop = Start(Config(probing: true, fdtMs: 1000));
+        _kernel.AddAddressQuietly(2, "192.168.10.10/24");
+        _kernel.Notify(new AddressEvent(RtNetlinkChange.New, _kernel.DumpAddresses().First(a => a.Address.ToString() == "192.168.10.10")));
+        Advance(TimeSpan.FromSeconds(45), TimeSpan.FromMilliseconds(10));
+        var net0 = loop.Engine.FindInterface("net0")!;
+        Assert.True(net0.V4.HasTargets && net0.Active, "net0 probing its target");
+
+        // Turn on the clock until a turn sends a probe; the fake network queues its reply at once.
+        for (var i = 0; i < 1000 && _probes.Sent == _probes.Received; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+            loop.Turn(0);
+        }
+        Assert.True(_probes.Sent > _probes.Received, "a reply queued");
+        var received = _probes.Received;
+
+        // The reply alone makes nothing ready in the loop's epoll, and the turn still reads it.
+        Assert.Equal(0, loop.Turn(0));
+        Assert.True(_probes.Received > received, "the next turn read the queued reply");
+        Assert.Equal(_probes.Sent, _probes.Received);
+
+        // A carrier event does wake the loop.
+        _kernel.SetCarrier(3, false);
+        Assert.True(loop.Turn(0) > 0);
+    }
+
     [Theory]
     [InlineData("executor")]
     [InlineData("engine")]

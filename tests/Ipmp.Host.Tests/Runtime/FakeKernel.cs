@@ -128,6 +128,7 @@ public sealed class FakeProbeNetwork : IProbeSocketFactory
     public IPAddress Target { get; set; } = IPAddress.Parse("192.168.10.1");
     public HashSet<int> DeadPorts { get; } = [];
     public int Sent { get; private set; }
+    public int Received { get; private set; }
 
     public IProbeSocket Create(int interfaceIndex, IPAddress source) => new Socket(this, interfaceIndex);
 
@@ -161,6 +162,7 @@ public sealed class FakeProbeNetwork : IProbeSocketFactory
                 return false;
             }
             r.Icmp.CopyTo(buffer);
+            net.Received++;
             received = new IcmpReceived(r.Icmp.Length, r.From, index, null, 0, 64, false);
             return true;
         }

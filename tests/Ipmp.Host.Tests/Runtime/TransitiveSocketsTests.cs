@@ -44,6 +44,7 @@ public class TransitiveSocketsTests
         public void Watch(int fd, Action onReadable) => Readable = onReadable;
         public void Unwatch(int fd) => Readable = null;
         public void Snooze(int fd, TimeSpan pause) => throw new InvalidOperationException("transitive sockets never snooze");
+        public void WatchReplies(int fd, Action onReadable) => throw new InvalidOperationException("transitive sockets wake the loop");
         public void Deliver(NetworkEvent e) => Delivered.Add(e);
     }
 
