@@ -61,6 +61,59 @@ public sealed class IcmpProbeSocketTests : IDisposable
     }
 
     [Fact]
+    public async Task Ipv4_replies_to_another_identifier_are_dropped_by_the_kernel_filter()
+    {
+        using var client = _lab.HostClient();
+        var h0 = await Eventually.Until(() => client.Link("h0"), l => l.IsRunning, "h0 running");
+        using var filtered = _lab.HostNs.Run(() => IcmpProbeSocket.Create(h0.Index, NetLab.H0V4));
+        using var unfiltered = _lab.HostNs.Run(() => IcmpProbeSocket.Create(h0.Index, NetLab.H0V4));
+        filtered.AcceptOnly(0x4242);
+        await AssertOnlyOursArrive(filtered, unfiltered, false, NetLab.PeerV4);
+    }
+
+    [Fact]
+    public async Task Ipv6_replies_to_another_identifier_are_dropped_by_the_kernel_filter()
+    {
+        using var host = _lab.HostClient();
+        using var peer = _lab.PeerClient();
+        var h0 = await host.Link("h0");
+        var br0 = await peer.Link("br0");
+        var source = (await Eventually.Until(() => host.GetAddressesAsync(AddressFamily.InterNetworkV6),
+            a => a.Any(x => x.InterfaceIndex == h0.Index && x.Address.IsIPv6LinkLocal && !x.IsTentative), "h0 link-local"))
+            .First(x => x.InterfaceIndex == h0.Index && x.Address.IsIPv6LinkLocal).Address;
+        var target = (await Eventually.Until(() => peer.GetAddressesAsync(AddressFamily.InterNetworkV6),
+            a => a.Any(x => x.InterfaceIndex == br0.Index && x.Address.IsIPv6LinkLocal && !x.IsTentative), "br0 link-local"))
+            .First(x => x.InterfaceIndex == br0.Index && x.Address.IsIPv6LinkLocal).Address;
+        using var filtered = _lab.HostNs.Run(() => IcmpProbeSocket.Create(h0.Index, source));
+        using var unfiltered = _lab.HostNs.Run(() => IcmpProbeSocket.Create(h0.Index, source));
+        filtered.AcceptOnly(0x4242);
+        await AssertOnlyOursArrive(filtered, unfiltered, true, new IPAddress(target.GetAddressBytes()));
+    }
+
+    /// <summary>Someone else's echo (0x1111) goes out before and after ours (0x4242): a raw socket without the
+    /// filter gets all three replies; the filtered one gets ours alone.</summary>
+    private static async Task AssertOnlyOursArrive(IcmpProbeSocket filtered, IcmpProbeSocket unfiltered, bool v6, IPAddress peer)
+    {
+        Assert.True(filtered.Send(Probe(v6, 0x1111, 1), peer));
+        Assert.True(filtered.Send(Probe(v6, 0x4242, 2), peer));
+        Assert.True(filtered.Send(Probe(v6, 0x1111, 3), peer));
+        var ids = new List<ushort>();
+        var buffer = new byte[1500];
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+            while (ids.Count < 3)
+            {
+                var r = await unfiltered.ReceiveAsync(buffer, cts.Token);
+                if (r.Length >= 8) ids.Add(BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(4)));
+            }
+        Assert.Equal([0x1111, 0x4242, 0x1111], ids);   // all three were answered, in order
+
+        var (_, reply) = await ReceiveReply(filtered, 0x4242);
+        Assert.Equal(0x4242, BinaryPrimitives.ReadUInt16BigEndian(reply.AsSpan(4)));
+        // The first message the filtered socket had queued was ours, and nothing followed it.
+        Assert.False(filtered.TryReceiveNow(buffer, out _), "a reply to another identifier was queued");
+    }
+
+    [Fact]
     public async Task Ipv6_echo_to_a_link_local_neighbour_is_answered()
     {
         using var host = _lab.HostClient();

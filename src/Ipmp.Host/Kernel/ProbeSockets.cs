@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Ipmp.Core.Commands;
@@ -20,7 +21,7 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocke
 {
     public const int ReadBudget = 16;
 
-    private sealed record Entry(Runtime.IProbeSocket Socket, IPAddress Source, int Index, string Interface);
+    private sealed record Entry(Runtime.IProbeSocket Socket, IPAddress Source, int Index, ushort Identifier, string Interface);
 
     private readonly byte[] _buffer = new byte[1500];
     private readonly Dictionary<(string Interface, AddressFamily Family), Entry> _sockets = [];
@@ -32,7 +33,7 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocke
     /// <summary>Sends one probe; true when the kernel took it (its send time is then "now").</summary>
     public bool Send(SendProbe probe)
     {
-        var entry = SocketFor(probe.Interface, probe.Source);
+        var entry = SocketFor(probe.Interface, probe.Source, BinaryPrimitives.ReadUInt16BigEndian(probe.Icmp.Span[4..]));
         if (entry is null) return false;
         try
         {
@@ -50,20 +51,22 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocke
         }
     }
 
-    private Entry? SocketFor(string ifName, IPAddress source)
+    /// <param name="identifier">The probe's echo identifier (bytes 4-5 of every echo message): the socket's
+    /// kernel filter passes only replies that carry it.</param>
+    private Entry? SocketFor(string ifName, IPAddress source, ushort identifier)
     {
         var key = (ifName, source.AddressFamily);
         var index = view.IndexOf(ifName);
         if (_sockets.TryGetValue(key, out var e))
         {
-            if (e.Source.Equals(source) && e.Index == index) return e;
+            if (e.Source.Equals(source) && e.Index == index && e.Identifier == identifier) return e;
             Close(key, e);
         }
         if (index is not { } idx) return null;
         try
         {
-            var socket = factory.Create(idx, source);
-            e = new Entry(socket, source, idx, ifName);
+            var socket = factory.Create(idx, source, identifier);
+            e = new Entry(socket, source, idx, identifier, ifName);
             _sockets[key] = e;
             host.WatchReplies(socket.Fd, () => Drain(e));
             return e;

@@ -54,14 +54,28 @@ public interface IProbeSocket : IDisposable
 
 public interface IProbeSocketFactory
 {
-    IProbeSocket Create(int interfaceIndex, IPAddress source);
+    /// <param name="identifier">The echo identifier of the interface's probes: the socket queues only replies that carry it.</param>
+    IProbeSocket Create(int interfaceIndex, IPAddress source, ushort identifier);
 }
 
 public sealed class IcmpProbeSocketFactory : IProbeSocketFactory
 {
     public static IcmpProbeSocketFactory Instance { get; } = new();
 
-    public IProbeSocket Create(int interfaceIndex, IPAddress source) => new Adapter(IcmpProbeSocket.Create(interfaceIndex, source));
+    public IProbeSocket Create(int interfaceIndex, IPAddress source, ushort identifier)
+    {
+        var socket = IcmpProbeSocket.Create(interfaceIndex, source);
+        try
+        {
+            socket.AcceptOnly(identifier);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        return new Adapter(socket);
+    }
 
     private sealed class Adapter(IcmpProbeSocket socket) : IProbeSocket
     {

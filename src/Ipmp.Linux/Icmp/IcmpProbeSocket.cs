@@ -110,6 +110,9 @@ public sealed class IcmpProbeSocket : IDisposable
         return address.IsIPv6LinkLocal || address.IsIPv6Multicast ? (uint)ifindex : 0;
     }
 
+    /// <summary>From now on, only messages with this echo identifier are queued (<see cref="EchoReplyFilter"/>).</summary>
+    public void AcceptOnly(ushort identifier) => EchoReplyFilter.Attach(_socket, identifier);
+
     /// <summary>
     /// Sends one ICMP message built by the caller (with the checksum for IPv4; the kernel computes it for
     /// ICMPv6). Returns false when the socket buffer is full (EWOULDBLOCK); callers count that as sent.

@@ -130,7 +130,7 @@ public sealed class FakeProbeNetwork : IProbeSocketFactory
     public int Sent { get; private set; }
     public int Received { get; private set; }
 
-    public IProbeSocket Create(int interfaceIndex, IPAddress source) => new Socket(this, interfaceIndex);
+    public IProbeSocket Create(int interfaceIndex, IPAddress source, ushort identifier) => new Socket(this, interfaceIndex);
 
     private sealed class Socket(FakeProbeNetwork net, int index) : IProbeSocket
     {
