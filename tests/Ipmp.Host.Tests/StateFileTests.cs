@@ -206,6 +206,20 @@ public sealed class StateFileTests : IDisposable
     }
 
     [Fact]
+    public async Task An_unexpected_exception_in_the_writer_is_a_crash_not_a_silent_end_of_the_memory()
+    {
+        var logger = new ListLogger();
+        var exitCode = new TaskCompletionSource<int>();
+        var supervisor = new Ipmp.Host.Runtime.Supervisor(logger, code => exitCode.TrySetResult(code));
+        using var writer = new StateWriter(PathOf(), Boot, logger, (_, _) => throw new InvalidOperationException("a bug in the writer"),
+            supervisor.StartThread);
+        writer.Offer(Sample);
+        Assert.Equal(Ipmp.Host.Runtime.Supervisor.CrashExitCode, await exitCode.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.Done.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Contains(logger.Lines, l => l.Level == LogLevel.Critical && l.Text.Contains(StateWriter.ThreadName) && l.Text.Contains("a bug in the writer"));
+    }
+
+    [Fact]
     public void Opening_a_corrupt_file_warns_and_remembers_nothing()
     {
         File.WriteAllText(PathOf(), "{\"version\":1,");

@@ -91,7 +91,7 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         var watchdog = SystemdWatchdog.FromEnvironment();
         // Memory across restarts (State/DaemonMemory.cs): read before the engine exists, restored into it
         // before its first event, written off the loop when it changes.
-        using var memory = DaemonMemory.Open(options.StateFilePath ?? StateFile.DefaultPath(socketPath), _logger);
+        using var memory = DaemonMemory.Open(options.StateFilePath ?? StateFile.DefaultPath(socketPath), _logger, supervisor.StartThread);
         // Notify hooks (Notify/): the loop only appends to a list, and hands it over after each turn.
         var notify = new NotifyRunner(new NotifyOptions
         {
@@ -140,10 +140,11 @@ public sealed class IpmpDaemon(DaemonOptions options, ILoggerFactory loggers)
         IEngineObserver observer = Metrics is null ? new FanOutObserver(Observer, notify) : new FanOutObserver(Observer, Metrics, notify);
         var loopThread = supervisor.StartThread("event loop", () => loop.Run(config, observer));
         var workerThread = loop.Routes is { } routes ? supervisor.StartThread("route worker", routes.Run) : Task.CompletedTask;
-        // Off the loop, each owned by the supervisor: the metrics endpoint's keeper and the notify workers.
+        // Off the loop, each owned by the supervisor: the metrics endpoint's keeper, the state writer and the notify workers.
         // The control socket's listener is on the loop; its task ends only if the server is disposed early.
         var others = new List<(string Name, Task Task)> { ("control socket", control.AcceptLoop) };
         if (endpoint is not null) others.Add(("metrics endpoint", supervisor.StartThread("metrics endpoint", endpoint.Run)));
+        if (memory.Writer is { } writer) others.Add(("state writer", writer.Done));
         others.AddRange(notify.Start(supervisor).Select((t, i) => ($"notify worker {i}", t)));
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var stopRegistration = ct.Register(() => stopped.TrySetResult());

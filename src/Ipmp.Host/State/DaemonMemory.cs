@@ -29,7 +29,8 @@ public sealed class DaemonMemory : IDisposable
 
     /// <summary>Reads and validates <paramref name="path"/>; a stale or corrupt file is ignored with a
     /// warning, never a reason not to start.</summary>
-    public static DaemonMemory Open(string path, ILogger logger)
+    /// <param name="startThread">Starts the writer's thread (the daemon's supervisor); null: a plain thread.</param>
+    public static DaemonMemory Open(string path, ILogger logger, Func<string, Action, Task>? startThread = null)
     {
         var bootId = StateFile.CurrentBootId();
         var read = StateFile.Read(path, bootId, StateFile.MonotonicMs());
@@ -44,7 +45,7 @@ public sealed class DaemonMemory : IDisposable
             logger.LogWarning("cannot read this boot's id; interface state is not kept across restarts");
             return new DaemonMemory(null, null);
         }
-        return new DaemonMemory(read.State, new StateWriter(path, bootId, logger));
+        return new DaemonMemory(read.State, new StateWriter(path, bootId, logger, startThread: startThread));
     }
 
     /// <summary>Seeds <paramref name="engine"/> (new, before its first event) with what was read.</summary>

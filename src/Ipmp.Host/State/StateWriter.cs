@@ -23,7 +23,7 @@ public sealed class StateWriter : IDisposable
     private readonly ILogger _logger;
     private readonly Action<string, ReadOnlyMemory<byte>> _write;
     private readonly object _gate = new();
-    private readonly Thread _thread;
+    private readonly Task _done;
     private RememberedState? _pending;
     private RememberedState? _written;
     private bool _stopping;
@@ -34,17 +34,44 @@ public sealed class StateWriter : IDisposable
     private DateTime _lastLogged = DateTime.MinValue;
 
     /// <param name="write">The file write (tests replace it); <see cref="StateFile.Write"/> by default.</param>
-    public StateWriter(string path, string bootId, ILogger logger, Action<string, ReadOnlyMemory<byte>>? write = null)
+    /// <param name="startThread">Starts the writer's thread and returns a task that ends with it (the daemon's
+    /// <see cref="Runtime.Supervisor.StartThread"/>: an unexpected exception is a crash, not a silent end of the
+    /// memory); null: a plain thread whose end only <see cref="Done"/> shows.</param>
+    public StateWriter(string path, string bootId, ILogger logger, Action<string, ReadOnlyMemory<byte>>? write = null,
+        Func<string, Action, Task>? startThread = null)
     {
         _path = path;
         _bootId = bootId;
         _logger = logger;
         _write = write ?? ((p, bytes) => StateFile.Write(p, bytes.Span));
-        _thread = new Thread(Run) { IsBackground = true, Name = "ipmp state" };
-        _thread.Start();
+        _done = (startThread ?? StartPlainThread)(ThreadName, Run);
     }
 
+    public const string ThreadName = "ipmp state";
+
     public string Path => _path;
+
+    /// <summary>Ends when the writer's thread does: after <see cref="Dispose"/>, or (a bug) with the exception
+    /// that ended it.</summary>
+    public Task Done => _done;
+
+    private static Task StartPlainThread(string name, Action body)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try
+            {
+                body();
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        }) { IsBackground = true, Name = name }.Start();
+        return done.Task;
+    }
 
     /// <summary>Completed writes (tests, diagnostics).</summary>
     public long Writes { get; private set; }
@@ -155,6 +182,7 @@ public sealed class StateWriter : IDisposable
             _pending = null;
         }
         // Only once the thread is gone (it is not, if a write hangs on a dead disk: then give up).
-        if (_thread.Join(TimeSpan.FromSeconds(2)) && last is not null) WriteNow(last);
+        var ended = ((IAsyncResult)_done).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(2));
+        if (ended && _done.IsCompletedSuccessfully && last is not null) WriteNow(last);
     }
 }
