@@ -18,7 +18,7 @@ public sealed class AbuseTests(ITestOutputHelper output)
     private const long RssGrowthLimitKiB = 20 * 1024;
 
     [Fact]
-    public async Task An_echo_reply_flood_to_one_test_address_leaves_the_other_members_in_service()
+    public async Task An_echo_reply_flood_to_one_test_address_leaves_every_member_in_service()
     {
         using var lab = new NamespaceLab();
         lab.WriteStandardConfig(fdtMs: 1000);
@@ -37,8 +37,8 @@ public sealed class AbuseTests(ITestOutputHelper output)
         Assert.True(sent > 10_000, $"only {sent} replies sent");
         Assert.True(lab.DaemonRunning);
         var log = lab.Log[logBefore..];
-        Assert.DoesNotContain("net1", log.Split('\n').Where(l => l.Contains("failure", StringComparison.OrdinalIgnoreCase)));
-        Assert.DoesNotContain("net2", log.Split('\n').Where(l => l.Contains("failure", StringComparison.OrdinalIgnoreCase)));
+        // The flooded member too: its socket's kernel filter drops replies that carry another identifier.
+        Assert.DoesNotContain(log.Split('\n'), l => l.Contains("failure", StringComparison.OrdinalIgnoreCase));
         Assert.Equal("net1", lab.Holder("192.168.10.51"));
         var growth = lab.DaemonRssKiB() - rss;
         Assert.True(growth <= RssGrowthLimitKiB, $"RSS grew by {growth} KiB under the flood");
