@@ -68,13 +68,13 @@ public sealed partial class IpmpEngine
 
     /// <summary>When a running interface's deciding probe (see <see cref="ProbeInstance.DecidingProbeOverdueAt"/>)
     /// becomes overdue, outside the quiet period; null when none is pending or the option is off.</summary>
-    private TimeSpan? DecidingProbeOverdueAt(InterfaceRuntime ifp)
+    private TimeSpan? DecidingProbeOverdueAt(InterfaceRuntime ifp, TimeSpan now)
     {
         if (!_options.JudgeDecidingProbeAtDeadline || ifp.State != PiState.Running) return null;
         TimeSpan? first = null;
         foreach (var pi in ifp.Instances)
         {
-            if (!pi.CanProbe || !pi.HasTargets || Now < pi.QuietUntil) continue;
+            if (!pi.CanProbe || !pi.HasTargets || now < pi.QuietUntil) continue;
             if (pi.DecidingProbeOverdueAt(ifp.Group.ProbeInterval, ProbeFailuresToFail) is { } at && (first is null || at < first))
                 first = at;
         }

@@ -52,7 +52,7 @@ public sealed partial class IpmpEngine
             }
             if (!ifp.Present || !ifp.LinkUp || ifp.State == PiState.Offline) continue;
             // The probe that completes a failure is judged at its deadline, not at the next slot (EngineOptions).
-            if (DecidingProbeOverdueAt(ifp) is { } overdue && overdue <= now) EvaluateFailure(ifp, linkDown: false);
+            if (DecidingProbeOverdueAt(ifp, now) is { } overdue && overdue <= now) EvaluateFailure(ifp, linkDown: false);
             if (!_interfaces.ContainsKey(ifp.Name)) continue;
             foreach (var pi in ifp.Instances)
                 if (pi.CanProbe && pi.NextSendAt is { } due && due <= now && _interfaces.ContainsKey(ifp.Name))
@@ -79,7 +79,7 @@ public sealed partial class IpmpEngine
             if (!pi.IsLink) SendMulticast(ifp, pi, now);
             return;
         }
-        if (!pi.ActiveTargets.Any()) pi.ReactivateAfterLoss(now);
+        if (!pi.HasActiveTargets) pi.ReactivateAfterLoss(now);
 
         var slotsPerProbe = group.FdtRaised
             ? (int)Math.Ceiling(group.ProbeInterval.Ticks / (double)group.ConfiguredInterval.Ticks)
@@ -113,7 +113,7 @@ public sealed partial class IpmpEngine
             if (!pi.IsLink) SendMulticast(ifp, pi, now);
             return;
         }
-        if (!pi.ActiveTargets.Any()) pi.ReactivateAfterLoss(now);
+        if (!pi.HasActiveTargets) pi.ReactivateAfterLoss(now);
         var target = pi.NextTarget(now);
         if (target is null) return;
         var peerMac = target.Peer is { } peer ? _interfaces.GetValueOrDefault(peer)?.Link?.Mac : null;

@@ -118,6 +118,7 @@ public sealed partial class IpmpEngine
         get
         {
             TimeSpan? next = _retryAt;
+            var now = Now;   // one clock read for the whole walk (it runs after every turn of the loop)
             void Consider(TimeSpan? t)
             {
                 if (t is { } v && (next is null || v < next)) next = v;
@@ -129,7 +130,7 @@ public sealed partial class IpmpEngine
                 // Only send slots: a probe is judged at its instance's next slot, never at its own deadline.
                 foreach (var pi in ifp.Instances)
                     if (pi.CanProbe) Consider(pi.NextSendAt);
-                Consider(DecidingProbeOverdueAt(ifp));
+                Consider(DecidingProbeOverdueAt(ifp, now));
             }
             return next;
         }

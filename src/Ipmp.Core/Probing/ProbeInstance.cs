@@ -97,6 +97,17 @@ public sealed class ProbeInstance(AddressFamily family)
 
     public IEnumerable<ProbeTarget> ActiveTargets => Targets.Where(t => t.Status == TargetStatus.Active);
 
+    /// <summary><c>ActiveTargets.Any()</c> without the iterator (asked at every probe slot).</summary>
+    public bool HasActiveTargets
+    {
+        get
+        {
+            foreach (var t in Targets)
+                if (t.Status == TargetStatus.Active) return true;
+            return false;
+        }
+    }
+
     /// <summary>The next ACTIVE target for a failure probe, advancing the round-robin pointer and doing the
     /// status promotions of illumos on the way (UNUSED→ACTIVE while fewer than 5 are active, SLOW→UNUSED and
     /// DEAD→SLOW after 60 s).</summary>

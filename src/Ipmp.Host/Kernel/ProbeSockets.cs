@@ -24,7 +24,9 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocke
     private sealed record Entry(Runtime.IProbeSocket Socket, IPAddress Source, int Index, ushort Identifier, string Interface);
 
     private readonly byte[] _buffer = new byte[1500];
-    private readonly Dictionary<(string Interface, AddressFamily Family), Entry> _sockets = [];
+    // One table per family, keyed by interface name alone: a string key takes the dictionary's fast ordinal
+    // path, where a (name, family) tuple hashed the name with the randomized hash on every probe sent.
+    private readonly Dictionary<string, Entry> _v4 = [], _v6 = [];
     private readonly LogLimiterClock _limit = new(clock);
 
     public long SendErrors { get; private set; }
@@ -55,19 +57,19 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocke
     /// kernel filter passes only replies that carry it.</param>
     private Entry? SocketFor(string ifName, IPAddress source, ushort identifier)
     {
-        var key = (ifName, source.AddressFamily);
+        var table = Table(source.AddressFamily);
         var index = view.IndexOf(ifName);
-        if (_sockets.TryGetValue(key, out var e))
+        if (table.TryGetValue(ifName, out var e))
         {
-            if (e.Source.Equals(source) && e.Index == index && e.Identifier == identifier) return e;
-            Close(key, e);
+            if (e.Index == index && e.Identifier == identifier && e.Source.Equals(source)) return e;
+            Close(table, e);
         }
         if (index is not { } idx) return null;
         try
         {
             var socket = factory.Create(idx, source, identifier);
             e = new Entry(socket, source, idx, identifier, ifName);
-            _sockets[key] = e;
+            table[ifName] = e;
             host.WatchReplies(socket.Fd, () => Drain(e));
             return e;
         }
@@ -122,19 +124,23 @@ public sealed class ProbeSockets(KernelView view, EngineClock clock, IProbeSocke
     /// <summary>Closes the sockets of an interface that went away.</summary>
     public void Forget(string ifName)
     {
-        foreach (var key in _sockets.Keys.Where(k => k.Interface == ifName).ToList()) Close(key, _sockets[key]);
+        foreach (var table in new[] { _v4, _v6 })
+            if (table.TryGetValue(ifName, out var e)) Close(table, e);
     }
 
-    private void Close((string, AddressFamily) key, Entry e)
+    private Dictionary<string, Entry> Table(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? _v6 : _v4;
+
+    private void Close(Dictionary<string, Entry> table, Entry e)
     {
-        _sockets.Remove(key);
+        table.Remove(e.Interface);
         host.Unwatch(e.Socket.Fd);
         e.Socket.Dispose();
     }
 
     public void Dispose()
     {
-        foreach (var (key, e) in _sockets.ToList()) Close(key, e);
+        foreach (var table in new[] { _v4, _v6 })
+            foreach (var e in table.Values.ToList()) Close(table, e);
     }
 }
 
