@@ -6,9 +6,8 @@
  * else around them: one raw ICMP socket per NIC, bound to the NIC and its test address, one echo request
  * every PERIOD_US per socket with a random phase, sends rounded to a GRID_US grid, replies read only when the
  * program wakes to send (a second epoll, polled without waiting), one recvmsg per ready socket, and a socket
- * filter on the echo identifier as the daemon's (so the two can run side by side on the same test addresses,
- * each reading only its own replies). No engine, no logging. Its CPU share is the floor that the daemon's
- * is compared with, measured over the same seconds.
+ * filter on the echo identifier as the daemon's. No engine, no logging. Its CPU share, measured on the same
+ * lab right after the daemon's, is the floor that the daemon's is compared with.
  *
  * usage: probe-floor TARGET PERIOD_US GRID_US SECONDS IFNAME=SOURCE...
  * prints: sent N received M

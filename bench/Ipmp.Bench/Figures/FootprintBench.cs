@@ -31,17 +31,20 @@ public static class FootprintBench
         {
             WriteManyGroups(lab, groups: 8, fdtMs: 1000);
             var threaded = lab.SwitchPortsInOwnThreads();
-            using var daemon = new BenchDaemon(lab, aot);
-            Thread.Sleep(3000);
-            var failed = lab.Log.Split('\n').Count(l => l.Contains("IP interface failure detected", StringComparison.Ordinal));
-            // The floor runs beside the daemon over the same window (Measure's warm-up, the window, a margin).
+            double daemonCpu;
+            using (var daemon = new BenchDaemon(lab, aot))
+            {
+                Thread.Sleep(3000);
+                var failed = lab.Log.Split('\n').Count(l => l.Contains("IP interface failure detected", StringComparison.Ordinal));
+                daemonCpu = Measure(report, section, "32 NICs in 8 groups, FDT 1 s", daemon.Pid, plan.FootprintWindow, ct,
+                    string.Join("; ", new[] { failed > 0 ? $"{failed} failure(s) logged while warming up" : null, SwitchNote(threaded) }.OfType<string>()) is { Length: > 0 } note ? note : null);
+            }
+            if (ct.IsCancellationRequested) return;
+            // Then, on the same lab with the daemon gone, the floor over a window as long (after the same warm-up).
             using var floor = ProbeFloor.TryStart(lab, "192.168.10.1", TimeSpan.FromTicks(TimeSpan.FromMilliseconds(1000).Ticks / 7),
-                TimeSpan.FromMilliseconds(10), plan.FootprintWindow + TimeSpan.FromSeconds(6),
+                TimeSpan.FromMilliseconds(10), plan.FootprintWindow + TimeSpan.FromSeconds(5),
                 lab.Nics.Select((nic, i) => (nic, $"192.168.10.{10 + i}")), out var floorWhy);
-            var daemonCpu = Measure(report, section, "32 NICs in 8 groups, FDT 1 s", daemon.Pid, plan.FootprintWindow, ct,
-                string.Join("; ", new[] { failed > 0 ? $"{failed} failure(s) logged while warming up" : null, SwitchNote(threaded) }.OfType<string>()) is { Length: > 0 } note ? note : null,
-                floor?.Pid);
-            ReportFloor(report, section, floor, floorWhy, daemonCpu);
+            ReportFloor(report, section, floor, floorWhy, daemonCpu, plan.FootprintWindow, ct);
         }
     }
 
@@ -56,30 +59,34 @@ public static class FootprintBench
     /// veth lab on this kind of machine (each send wakes the switch port's NAPI thread; each wake-up is paid
     /// to the hypervisor), so the ratio says how much the daemon adds to the probing itself.
     /// </summary>
-    private static void ReportFloor(BenchReport report, string section, ProbeFloor? floor, string? why, (double Cpu, double? Other) measured)
+    private static void ReportFloor(BenchReport report, string section, ProbeFloor? floor, string? why, double daemonCpu, TimeSpan window, CancellationToken ct)
     {
-        const string what = "probe floor CPU, 32 NICs: a minimal C prober beside the daemon (same NICs, test addresses, target, 7 probes/s each, 10 ms grid)";
-        if (floor is null || measured.Other is not { } floorCpu)
+        const string what = "probe floor CPU, 32 NICs: a minimal C prober after the daemon (same lab, NICs, test addresses, target, 7 probes/s each, 10 ms grid)";
+        if (floor is null)
         {
             report.Add(new Figure(section, what, "% of a core") { Unavailable = why ?? "the floor did not run" });
             return;
         }
+        Thread.Sleep(3000);   // as the daemon's warm-up
+        var cpu0 = ProcStat.CpuSeconds(floor.Pid);
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < window && !ct.IsCancellationRequested) Thread.Sleep(500);
+        var floorCpu = (ProcStat.CpuSeconds(floor.Pid) - cpu0) / sw.Elapsed.TotalSeconds * 100;
         floor.WaitForExit(TimeSpan.FromSeconds(15));
         report.Add(new Figure(section, what, "% of a core") { Value = floorCpu, Note = floor.Result ?? "the floor printed no counts" });
         report.Add(new Figure(section, "ratio daemon / probe floor, 32 NICs", "ratio")
         {
-            Value = floorCpu > 0 ? measured.Cpu / floorCpu : null,
-            Note = $"daemon {measured.Cpu:F2} %, floor {floorCpu:F2} % over the same window",
+            Value = floorCpu > 0 ? daemonCpu / floorCpu : null,
+            Note = $"daemon {daemonCpu:F2} %, then floor {floorCpu:F2} %, windows of {window.TotalSeconds:F0} s one after the other",
         });
     }
 
-    /// <returns>The daemon's CPU share, and that of <paramref name="otherPid"/> over the same window.</returns>
-    private static (double Cpu, double? Other) Measure(BenchReport report, string section, string what, int pid, TimeSpan window, CancellationToken ct,
-        string? note = null, int? otherPid = null)
+    /// <returns>The daemon's CPU share.</returns>
+    private static double Measure(BenchReport report, string section, string what, int pid, TimeSpan window, CancellationToken ct,
+        string? note = null)
     {
         Thread.Sleep(3000); // JIT warm-up, first probes
         var cpu0 = ProcStat.CpuSeconds(pid);
-        var other0 = otherPid is { } op ? ProcStat.CpuSeconds(op) : 0;
         var sw = Stopwatch.StartNew();
         var rss = new List<double>();
         while (sw.Elapsed < window && !ct.IsCancellationRequested)
@@ -88,7 +95,6 @@ public static class FootprintBench
             rss.Add(ProcStat.RssMiB(pid));
         }
         var cpu = (ProcStat.CpuSeconds(pid) - cpu0) / sw.Elapsed.TotalSeconds * 100;
-        double? other = otherPid is { } o && File.Exists($"/proc/{o}/stat") ? (ProcStat.CpuSeconds(o) - other0) / sw.Elapsed.TotalSeconds * 100 : null;
         var r = Summary.Of(rss);
         report.Add(new Figure(section, $"daemon RSS, {what}", "MiB")
         {
@@ -98,7 +104,7 @@ public static class FootprintBench
         {
             Value = cpu, Target = "<= 0.5%", Met = cpu <= 0.5, Note = $"over {sw.Elapsed.TotalSeconds:F0} s",
         });
-        return (cpu, other);
+        return cpu;
     }
 
     private static void StatWallTime(BenchReport report, string section, string socket, int runs, string? aot)

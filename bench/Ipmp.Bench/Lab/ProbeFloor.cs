@@ -5,9 +5,10 @@ namespace Ipmp.Bench.Lab;
 /// <summary>
 /// The probe floor (<c>bench/floor/probe-floor.c</c>, embedded in this assembly): a minimal C prober that sends
 /// the daemon's probes (same NICs, test addresses, target and rate) with nothing around them. Built with the
-/// machine's C compiler into the lab's directory and run in the host namespace beside the daemon, so that both
-/// CPU shares are taken over the same seconds: on a machine whose cost per system call and context switch
-/// moves by a factor of several within minutes, their ratio is the steadier figure.
+/// machine's C compiler into the lab's directory and run in the host namespace of the same lab right after the
+/// daemon (not beside it: two probers on two CPUs would slow each other down). On a machine whose cost per
+/// system call and context switch moves by a factor of several between sessions, the ratio of the two shares
+/// is the steadier figure.
 /// </summary>
 public sealed class ProbeFloor : IDisposable
 {
