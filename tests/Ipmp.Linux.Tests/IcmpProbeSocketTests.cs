@@ -25,6 +25,22 @@ public sealed class IcmpProbeSocketTests : IDisposable
         return m;
     }
 
+    /// <summary>h0's index and link-local address, and the peer bridge's link-local address, once DAD is done.</summary>
+    private async Task<(int H0Index, IPAddress Source, IPAddress Target)> LinkLocalPair()
+    {
+        using var host = _lab.HostClient();
+        using var peer = _lab.PeerClient();
+        var h0 = await host.Link("h0");
+        var br0 = await peer.Link("br0");
+        var source = (await Eventually.Until(() => host.GetAddressesAsync(AddressFamily.InterNetworkV6),
+            a => a.Any(x => x.InterfaceIndex == h0.Index && x.Address.IsIPv6LinkLocal && !x.IsTentative), "h0 link-local"))
+            .First(x => x.InterfaceIndex == h0.Index && x.Address.IsIPv6LinkLocal).Address;
+        var target = (await Eventually.Until(() => peer.GetAddressesAsync(AddressFamily.InterNetworkV6),
+            a => a.Any(x => x.InterfaceIndex == br0.Index && x.Address.IsIPv6LinkLocal && !x.IsTentative), "br0 link-local"))
+            .First(x => x.InterfaceIndex == br0.Index && x.Address.IsIPv6LinkLocal).Address;
+        return (h0.Index, source, target);
+    }
+
     private static async Task<(IcmpReceived Info, byte[] Message)> ReceiveReply(IcmpProbeSocket socket, ushort id)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -74,18 +90,9 @@ public sealed class IcmpProbeSocketTests : IDisposable
     [Fact]
     public async Task Ipv6_replies_to_another_identifier_are_dropped_by_the_kernel_filter()
     {
-        using var host = _lab.HostClient();
-        using var peer = _lab.PeerClient();
-        var h0 = await host.Link("h0");
-        var br0 = await peer.Link("br0");
-        var source = (await Eventually.Until(() => host.GetAddressesAsync(AddressFamily.InterNetworkV6),
-            a => a.Any(x => x.InterfaceIndex == h0.Index && x.Address.IsIPv6LinkLocal && !x.IsTentative), "h0 link-local"))
-            .First(x => x.InterfaceIndex == h0.Index && x.Address.IsIPv6LinkLocal).Address;
-        var target = (await Eventually.Until(() => peer.GetAddressesAsync(AddressFamily.InterNetworkV6),
-            a => a.Any(x => x.InterfaceIndex == br0.Index && x.Address.IsIPv6LinkLocal && !x.IsTentative), "br0 link-local"))
-            .First(x => x.InterfaceIndex == br0.Index && x.Address.IsIPv6LinkLocal).Address;
-        using var filtered = _lab.HostNs.Run(() => IcmpProbeSocket.Create(h0.Index, source));
-        using var unfiltered = _lab.HostNs.Run(() => IcmpProbeSocket.Create(h0.Index, source));
+        var (h0Index, source, target) = await LinkLocalPair();
+        using var filtered = _lab.HostNs.Run(() => IcmpProbeSocket.Create(h0Index, source));
+        using var unfiltered = _lab.HostNs.Run(() => IcmpProbeSocket.Create(h0Index, source));
         filtered.AcceptOnly(0x4242);
         await AssertOnlyOursArrive(filtered, unfiltered, true, new IPAddress(target.GetAddressBytes()));
     }
@@ -116,18 +123,9 @@ public sealed class IcmpProbeSocketTests : IDisposable
     [Fact]
     public async Task Ipv6_echo_to_a_link_local_neighbour_is_answered()
     {
-        using var host = _lab.HostClient();
-        using var peer = _lab.PeerClient();
-        var h0 = await host.Link("h0");
-        var br0 = await peer.Link("br0");
-        var source = (await Eventually.Until(() => host.GetAddressesAsync(AddressFamily.InterNetworkV6),
-            a => a.Any(x => x.InterfaceIndex == h0.Index && x.Address.IsIPv6LinkLocal && !x.IsTentative), "h0 link-local"))
-            .First(x => x.InterfaceIndex == h0.Index && x.Address.IsIPv6LinkLocal).Address;
-        var target = (await Eventually.Until(() => peer.GetAddressesAsync(AddressFamily.InterNetworkV6),
-            a => a.Any(x => x.InterfaceIndex == br0.Index && x.Address.IsIPv6LinkLocal && !x.IsTentative), "br0 link-local"))
-            .First(x => x.InterfaceIndex == br0.Index && x.Address.IsIPv6LinkLocal).Address;
+        var (h0Index, source, target) = await LinkLocalPair();
 
-        using var socket = _lab.HostNs.Run(() => IcmpProbeSocket.Create(h0.Index, source));
+        using var socket = _lab.HostNs.Run(() => IcmpProbeSocket.Create(h0Index, source));
         const ushort id = 0x6666;
         var probe = Probe(true, id, 7);
         Assert.True(socket.Send(probe, new IPAddress(target.GetAddressBytes()))); // scope filled in from the socket
@@ -136,8 +134,8 @@ public sealed class IcmpProbeSocketTests : IDisposable
         Assert.Equal(129, reply[0]);
         Assert.Equal(probe[4..], reply[4..]);
         Assert.Equal(target.GetAddressBytes(), info.Source.GetAddressBytes());
-        Assert.Equal(h0.Index, (int)info.Source.ScopeId);
-        Assert.Equal(h0.Index, info.InterfaceIndex);
+        Assert.Equal(h0Index, (int)info.Source.ScopeId);
+        Assert.Equal(h0Index, info.InterfaceIndex);
         Assert.Equal(64, info.HopLimit);
         Assert.True(info.HasTimestamp);
     }
