@@ -40,24 +40,18 @@ public sealed class Supervisor(ILogger logger, Action<int>? exit = null)
 
     /// <summary>Runs <paramref name="body"/> on a dedicated thread; its end by exception is a crash. The
     /// returned task completes when the thread ends normally.</summary>
-    public Task StartThread(string name, Action body)
+    public Task StartThread(string name, Action body) => ThreadTask.Start(name, () =>
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        new Thread(() =>
+        try
         {
-            try
-            {
-                body();
-                done.TrySetResult();
-            }
-            catch (Exception ex)
-            {
-                Crash(name, ex);
-                done.TrySetException(ex);
-            }
-        }) { IsBackground = true, Name = name }.Start();
-        return done.Task;
-    }
+            body();
+        }
+        catch (Exception ex)
+        {
+            Crash(name, ex);
+            throw;
+        }
+    });
 
     /// <summary>Process-wide last resort: an exception nobody caught, or a task whose failure nobody observed.</summary>
     public void WatchProcess()

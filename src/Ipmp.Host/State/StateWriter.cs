@@ -36,7 +36,7 @@ public sealed class StateWriter : IDisposable
     /// <param name="write">The file write (tests replace it); <see cref="StateFile.Write"/> by default.</param>
     /// <param name="startThread">Starts the writer's thread and returns a task that ends with it (the daemon's
     /// <see cref="Runtime.Supervisor.StartThread"/>: an unexpected exception is a crash, not a silent end of the
-    /// memory); null: a plain thread whose end only <see cref="Done"/> shows.</param>
+    /// memory); null: a <see cref="Runtime.ThreadTask"/> whose end only <see cref="Done"/> shows.</param>
     public StateWriter(string path, string bootId, ILogger logger, Action<string, ReadOnlyMemory<byte>>? write = null,
         Func<string, Action, Task>? startThread = null)
     {
@@ -44,7 +44,7 @@ public sealed class StateWriter : IDisposable
         _bootId = bootId;
         _logger = logger;
         _write = write ?? ((p, bytes) => StateFile.Write(p, bytes.Span));
-        _done = (startThread ?? StartPlainThread)(ThreadName, Run);
+        _done = (startThread ?? Runtime.ThreadTask.Start)(ThreadName, Run);
     }
 
     public const string ThreadName = "ipmp state";
@@ -54,24 +54,6 @@ public sealed class StateWriter : IDisposable
     /// <summary>Ends when the writer's thread does: after <see cref="Dispose"/>, or (a bug) with the exception
     /// that ended it.</summary>
     public Task Done => _done;
-
-    private static Task StartPlainThread(string name, Action body)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        new Thread(() =>
-        {
-            try
-            {
-                body();
-                done.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                done.TrySetException(e);
-            }
-        }) { IsBackground = true, Name = name }.Start();
-        return done.Task;
-    }
 
     /// <summary>Completed writes (tests, diagnostics).</summary>
     public long Writes { get; private set; }
